@@ -1,0 +1,161 @@
+"""The ``nianbao`` command line: parse, call one library function, render, return an exit code.
+
+Exit codes: 0 no 强制 error; 1 errors found or input unusable; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from toolkit.errors import NianbaoError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class YearType(click.ParamType):
+    name = "YYYY"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        from toolkit import spec
+
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"“{value}”不是年份，请写四位数字，如 2025", param, ctx)
+        if not spec.FIRST_YEAR <= year <= spec.LAST_YEAR:
+            self.fail(f"年份 {year} 不在 {spec.FIRST_YEAR}–{spec.LAST_YEAR} 之间", param, ctx)
+        return year
+
+
+YEAR = YearType()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="出错时显示完整的程序调用栈（开发人员用）。")
+def cli(debug: bool) -> None:
+    """政府信息公开工作年度报告工具（国办公开办函〔2021〕30号格式）。
+
+    \b
+    退出码：0 没有强制性错误；1 有错误或文件无法使用；2 命令用法错误。
+    \b
+    示例：
+      nianbao template -o 年报模板.xlsx --year 2025 --agency 示例区教育局
+    """
+
+
+@cli.command()
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("年报模板.xlsx"), show_default=True, help="模板保存位置。")
+@click.option("--year", type=YEAR, help="预填报告年度。")
+@click.option("--agency", help="预填单位名称。")
+@click.option("--password", help="工作表保护密码（默认不设密码）。")
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+def template(output: Path, year: int | None, agency: str | None, password: str | None, force: bool) -> int:
+    """生成锁定的填报模板（只有填报单元格可编辑）。
+
+    \b
+    示例：
+      nianbao template -o 教育局2025.xlsx --year 2025 --agency 示例区教育局
+    """
+    from toolkit.errors import OutputError
+    from toolkit.template import build
+
+    if output.exists() and not force:
+        raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
+    path = build(output, year=year, agency=agency, password=password)
+    click.echo(f"已生成模板：{path}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True, help="输出格式。")
+def export(file: Path, fmt: str) -> int:
+    """把填好的模板中的数字导出为 JSON（空白为 null，万元为字符串）。
+
+    \b
+    示例：
+      nianbao export 教育局2025.xlsx > 教育局2025.json
+    """
+    from toolkit import export as exporter
+    from toolkit.model import BAD_KINDS
+    from toolkit.read import read_workbook
+
+    report = read_workbook(file)
+    click.echo(exporter.dumps(exporter.to_json(report)))
+    for bad in report.bad.values():
+        click.echo(
+            f"警告：文件“{file.name}”工作表“{bad.sheet}”单元格 {bad.cell} 是{BAD_KINDS[bad.kind]}"
+            f"（“{bad.raw}”），已导出为 null；请改为数字后重新导出。",
+            err=True,
+        )
+    return EXIT_ERRORS if report.bad else EXIT_OK
+
+
+_USAGE_PATTERNS = (
+    (r"No such option:? '?([^'\s]+?)'?\.?$", "没有选项 {0}"),
+    (r"Missing argument '(.+?)'", "缺少参数 {0}"),
+    (r"Missing option '(.+?)'", "缺少选项 {0}"),
+    (r"No such command '(.+?)'", "没有命令 {0}"),
+    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"Option '(.+?)' requires an argument", "选项 {0} 需要一个值"),
+    (r"Invalid value for '(.+?)': (.+)", "{0} 的值无效：{1}"),
+    (r"Path '(.+?)' does not exist", "路径“{0}”不存在"),
+)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    text = error.format_message()
+    for pattern, chinese in _USAGE_PATTERNS:
+        m = re.search(pattern, text)
+        if m:
+            text = chinese.format(*(_usage_message_inner(g) for g in m.groups()))
+            break
+    command = error.ctx.command_path if error.ctx else "nianbao"
+    return f"错误：{text}。运行“{command} --help”查看用法。"
+
+
+def _usage_message_inner(text: str) -> str:
+    m = re.search(r"'(.+?)' is not one of (.+)\.", text)
+    if m:
+        return f"“{m.group(1)}”不是可选值（可选：{m.group(2)}）"
+    return text.replace(" is not a valid integer", " 不是整数").rstrip(".")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``nianbao`` console script; never shows a traceback unless ``--debug``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="nianbao", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.UsageError as exc:
+        click.echo(_usage_message(exc), err=True)
+        code = EXIT_USAGE
+    except NianbaoError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"错误：{exc.message}", err=True)
+        code = EXIT_ERRORS
+    except click.Abort:
+        click.echo("已取消。", err=True)
+        code = EXIT_ERRORS
+    except click.ClickException as exc:
+        click.echo(f"错误：{exc.format_message()}", err=True)
+        code = exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if debug:
+            traceback.print_exc()
+        click.echo(f"错误：程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出发给技术支持。", err=True)
+        code = EXIT_ERRORS
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

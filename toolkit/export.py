@@ -1,0 +1,75 @@
+"""The JSON shape shared by ``nianbao export``, the importer and ``--previous``."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from toolkit import spec
+from toolkit.errors import CorruptFileError
+from toolkit.model import AnnualReport, Value
+
+AGENCY_KEYS = tuple(f.key for f in spec.INFO_FIELDS if f.key not in ("year", "template_version"))
+
+
+def _json_value(value: Value) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def to_json(report: AnnualReport) -> dict[str, Any]:
+    """``{"agency", "year", "template_version", "t2", "t3", "t4"}`` with blanks as null, 万元 as strings."""
+    t2: dict[str, Any] = {}
+    for key, value in report.t2().items():
+        t2[key] = {k: _json_value(v) for k, v in value.items()} if isinstance(value, dict) else _json_value(value)
+    return {
+        "agency": {k: report.info.get(k) for k in AGENCY_KEYS},
+        "year": report.year,
+        "template_version": report.info.get("template_version"),
+        "t2": t2,
+        "t3": {r: {c: _json_value(v) for c, v in cols.items()} for r, cols in report.t3().items()},
+        "t4": {g: {c: _json_value(v) for c, v in cols.items()} for g, cols in report.t4().items()},
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def from_json(data: dict[str, Any], path: Path | None = None) -> AnnualReport:
+    """Rebuild a report from the export shape; a value that is not a number is a ``CorruptFileError``."""
+    values: dict[str, Value] = {}
+    for cell in spec.CELLS:
+        node: Any = data.get(cell.table, {})
+        for part in (cell.row, cell.column):
+            if part:
+                node = node.get(part) if isinstance(node, dict) else None
+        values[cell.key] = _parse(node, cell, path)
+    info: dict[str, str | int | None] = dict(data.get("agency") or {})
+    info["year"] = data.get("year")
+    info["template_version"] = data.get("template_version")
+    return AnnualReport(path, info, values)
+
+
+def _parse(node: Any, cell: spec.Cell, path: Path | None) -> Value:
+    if node is None:
+        return None
+    try:
+        number = Decimal(str(node))
+    except InvalidOperation:
+        number = None
+    if number is None or isinstance(node, bool) or (cell.unit == spec.COUNT and number != number.to_integral_value()):
+        raise CorruptFileError(path, f"JSON 中 {cell.key} 的值“{node}”不是有效数字", "请检查该 JSON 文件是否由 nianbao 导出")
+    return number if cell.unit == spec.MONEY else int(number)
+
+
+def load_json(path: str | Path) -> AnnualReport:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptFileError(p, "不是有效的 JSON 文件", "请使用 nianbao export 或 nianbao check-report 导出的 JSON") from exc
+    if not isinstance(data, dict) or "t3" not in data:
+        raise CorruptFileError(p, "JSON 中没有年报表格数据", "请使用 nianbao export 或 nianbao check-report 导出的 JSON")
+    return from_json(data, p)

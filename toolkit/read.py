@@ -1,0 +1,402 @@
+"""Read a filled template workbook into an ``AnnualReport`` with its integrity facts.
+
+The sheet XML is parsed directly with lxml: openpyxl is too slow for hundreds of files, and
+cached formula results are never trusted (openpyxl writes none); totals are recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+import zipfile
+from functools import cache, lru_cache
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from lxml import etree
+
+from toolkit import cells, spec
+from toolkit.errors import (
+    CorruptFileError,
+    EncryptedFileError,
+    FileMissingError,
+    LabelsChangedError,
+    SheetMissingError,
+    TemplateVersionError,
+    UnsupportedFormatError,
+)
+from toolkit.model import AnnualReport, BadCell, Integrity, Note, Value, complete_totals
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx），或重新下载模板填写"
+_LEGACY = {
+    ".xls": "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx",
+    ".et": "这是 WPS 表格专用格式（.et），本工具只读 .xlsx",
+    ".ett": "这是 WPS 表格模板格式（.ett），本工具只读 .xlsx",
+    ".ods": "这是 OpenDocument 表格（.ods），本工具只读 .xlsx",
+    ".csv": "这是 CSV 文本文件，不含模板的表格结构，本工具只读 .xlsx",
+    ".xlsm": "这是带宏的工作簿（.xlsm），本工具只读 .xlsx",
+    ".xlsb": "这是二进制工作簿（.xlsb），本工具只读 .xlsx",
+}
+
+
+class Cell:
+    __slots__ = ("kind", "text", "formula")
+
+    def __init__(self, kind: str, text: str | None, formula: str | None) -> None:
+        self.kind = kind  # "n", "s", "b", "e", "d" or "" for an empty cell
+        self.text = text
+        self.formula = formula
+
+
+def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
+    """Open ``path`` as an .xlsx zip or raise the precise ``InputFileError``."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileMissingError(p, "找不到该文件", "请检查文件名和路径")
+    data = p.read_bytes()
+    suffix = p.suffix.lower()
+    if data[:8] == _OLE_MAGIC:
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise EncryptedFileError(p, "文件设置了打开密码（已加密），无法读取", "请在 Excel 或 WPS 中取消文件密码后另存，再重新提交")
+        raise UnsupportedFormatError(p, _LEGACY.get(suffix, "这是旧版 Excel 97-2003 或 WPS（.et）格式的文件"), _SAVE_AS)
+    if suffix in _LEGACY:
+        raise UnsupportedFormatError(p, _LEGACY[suffix], _SAVE_AS)
+    if not data.startswith(b"PK"):
+        raise CorruptFileError(p, "文件已损坏或不是 Excel 工作簿", "请重新保存或重新发送原文件")
+    try:
+        import io
+
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except zipfile.BadZipFile as exc:
+        raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件") from exc
+    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+        raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
+    if "xl/workbook.xml" not in names:
+        raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
+    return zf, data
+
+
+def _xml(zf: zipfile.ZipFile, name: str, path: Path):
+    try:
+        return etree.fromstring(zf.read(name))
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 无法读取）", "请重新保存或重新发送原文件") from exc
+
+
+def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    book = _xml(zf, "xl/workbook.xml", path)
+    rels = _xml(zf, "xl/_rels/workbook.xml.rels", path)
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    return parts
+
+
+def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    try:
+        xml = zf.read("xl/sharedStrings.xml")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFileError(path, "文件已损坏（共享字符串无法读取）", "请重新保存或重新发送原文件") from exc
+    return [_join_text(m) for m in _SI.findall(xml)]
+
+
+@lru_cache(maxsize=8192)
+def _join_text(si: bytes) -> str:
+    return "".join(_unescape(t) for t in _TEXT.findall(_PHONETIC.sub(b"", si)))
+
+
+_CELL = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_FORMULA = re.compile(rb"<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
+_TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_PROTECTION = re.compile(rb"<sheetProtection\s([^>]*)/?>")
+_DV = re.compile(rb"<dataValidation\s([^>]*)>")
+_X14_SQREF = re.compile(rb"<xm:sqref>(.*?)</xm:sqref>", re.S)
+
+
+@lru_cache(maxsize=4096)
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="(\w+)")?(?: s="[0-9]+")?(/>|>)')
+
+
+class Sheet:
+    """What the reader needs of one worksheet part."""
+
+    __slots__ = ("cells", "protected", "validated")
+
+    def __init__(self, xml: bytes, strings: list[str]) -> None:
+        if b"<c " not in xml and b"<c>" not in xml and b":c " in xml:
+            xml = _strip_prefixes(xml)
+        self.cells = _scan_cells(xml, strings)
+        prot = _PROTECTION.search(xml)
+        self.protected = prot is not None and dict(_ATTR.findall(prot.group(1))).get(b"sheet") in (b"1", b"true")
+        covered: set[str] = set()
+        for m in _DV.finditer(xml):
+            attrs = dict(_ATTR.findall(m.group(1)))
+            if attrs.get(b"type", b"none") != b"none":
+                covered |= _expand(attrs.get(b"sqref", b"").decode())
+        for m in _X14_SQREF.finditer(xml):
+            covered |= _expand(m.group(1).decode())
+        self.validated = covered
+
+
+def _strip_prefixes(xml: bytes) -> bytes:
+    """Re-serialise a prefixed (``<x:c>``) sheet without prefixes, through lxml."""
+    root = etree.fromstring(xml)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(_NS):
+            el.tag = el.tag[len(_NS):]
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root)
+
+
+def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
+    out: dict[str, Cell] = {}
+    pos = 0
+    find = xml.find
+    while True:
+        start = find(b"<c ", pos)
+        if start < 0:
+            return out
+        m = _FAST_CELL.match(xml, start)
+        if m is not None:
+            ref, t, close = m.group(1).decode(), (m.group(2) or b"n").decode(), m.group(3)
+            head_end = m.end()
+        else:
+            head_end = find(b">", start) + 1
+            attrs = dict(_ATTR.findall(xml[start:head_end]))
+            ref, t = attrs[b"r"].decode(), attrs.get(b"t", b"n").decode()
+            close = b"/>" if xml[head_end - 2 : head_end] == b"/>" else b">"
+        if close == b"/>":
+            pos = head_end
+            continue
+        end = find(b"</c>", head_end)
+        inner = xml[head_end:end]
+        pos = end + 4
+        if not inner:
+            continue
+        text = formula = None
+        if b"<f" in inner:
+            fm = _FORMULA.search(inner)
+            if fm is not None:
+                formula = fm.group(2).decode("utf-8") if fm.group(2) else "<shared>"
+        if t == "inlineStr":
+            text = "".join(_unescape(x) for x in _TEXT.findall(inner))
+            t = "s"
+        else:
+            vm = _VALUE.search(inner)
+            if vm is not None:
+                text = _unescape(vm.group(1))
+                if t == "s":
+                    text = strings[int(text)]
+                elif t == "str":
+                    t = "s"
+        if text is None and formula is None:
+            continue
+        out[ref] = Cell(t if text is not None else "", text, formula)
+
+
+@lru_cache(maxsize=256)
+def _expand(sqref: str) -> frozenset[str]:
+    return frozenset(cells.expand_sqref(sqref))
+
+
+def _norm_formula(text: str) -> str:
+    return text.lstrip("=").replace("$", "").replace(" ", "").upper()
+
+
+def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str) -> Value | BadCell:
+    if cell is None or cell.kind == "":
+        return None
+    raw = cell.text or ""
+    if cell.formula is not None:
+        return BadCell(key, sheet, ref, "formula", "=" + html.unescape(cell.formula).lstrip("="))
+    if cell.kind == "s":
+        if raw.strip() == "":
+            return None
+        kind = "numeric_text" if _decimal(raw.strip()) is not None else "text"
+        return BadCell(key, sheet, ref, kind, raw)
+    if cell.kind in ("e", "b", "d"):
+        return BadCell(key, sheet, ref, {"e": "error", "b": "bool", "d": "date"}[cell.kind], raw)
+    number = _decimal(raw)
+    if number is None:
+        return BadCell(key, sheet, ref, "text", raw)
+    if number < 0:
+        return BadCell(key, sheet, ref, "negative", raw)
+    if unit == spec.MONEY:
+        if len(number.as_tuple().digits) > 15:
+            number = Decimal(repr(float(raw)))
+        return number
+    if number != number.to_integral_value():
+        return BadCell(key, sheet, ref, "fraction", raw)
+    return int(number)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _text(cell: Cell | None) -> str | None:
+    if cell is None or cell.text is None:
+        return None
+    text = cell.text.strip()
+    if cell.kind == "n":
+        number = _decimal(text)
+        if number is not None and number == number.to_integral_value():
+            text = str(int(number))
+    return text or None
+
+
+def read_workbook(path: str | Path) -> AnnualReport:
+    """Read a filled template; raise ``NianbaoError`` when the file cannot be trusted at all."""
+    p = Path(path)
+    zf, data = open_workbook(p)
+    lay = cells.layout()
+    with zf:
+        parts = _sheet_parts(zf, p)
+        missing = [s for s in spec.SHEETS if s not in parts]
+        if missing:
+            extra = [s for s in parts if s not in spec.SHEETS]
+            hint = f"（可能被改名为“{'”“'.join(extra)}”）" if extra else ""
+            raise SheetMissingError(
+                p,
+                f"缺少工作表“{'”“'.join(missing)}”{hint}",
+                "请把工作表名称改回原样，或用 nianbao template 生成的模板重新填写",
+            )
+        strings = _shared_strings(zf, p)
+        try:
+            parsed = {name: Sheet(zf.read(parts[name]), strings) for name in spec.SHEETS}
+        except (KeyError, IndexError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+            raise CorruptFileError(p, "文件已损坏（工作表无法读取）", "请重新保存或重新发送原文件") from exc
+    sheets = {name: sheet.cells for name, sheet in parsed.items()}
+    _check_labels(p, sheets)
+    version = _text(sheets[spec.INFO_SHEET].get(lay.info["template_version"][1]))
+    if version != spec.TEMPLATE_VERSION:
+        raise TemplateVersionError(
+            p,
+            f"模板版本为“{version or '无'}”，本工具使用的模板版本为“{spec.TEMPLATE_VERSION}”",
+            "请用 nianbao template 生成的当前模板重新填写",
+            spec.INFO_SHEET,
+            lay.info["template_version"][1],
+        )
+    integrity = Integrity(template_version=version)
+    validated = {name: sheet.validated for name, sheet in parsed.items()}
+    integrity.unprotected = [name for name, sheet in parsed.items() if not sheet.protected]
+    values: dict[str, Value] = {}
+    bad: dict[str, BadCell] = {}
+    for c in spec.CELLS:
+        sheet, ref = lay.data[c.key]
+        cell = sheets[sheet].get(ref)
+        if c.kind == "total":
+            if cell is None or cell.formula is None or (
+                not cell.formula.startswith("<") and _norm_formula(cell.formula) != _total_formulas()[c.key]
+            ):
+                integrity.overwritten[c.key] = "" if cell is None else ("=" + html.unescape(cell.formula) if cell.formula else cell.text or "")
+                value = _number(None if cell is None else Cell(cell.kind, cell.text, None), c.key, sheet, ref, c.unit)
+                if isinstance(value, BadCell):
+                    bad[c.key] = value
+                    value = None
+                values[c.key] = value
+            continue
+        if ref not in validated[sheet]:
+            integrity.unvalidated.append((sheet, ref))
+        value = _number(cell, c.key, sheet, ref, c.unit)
+        if isinstance(value, BadCell):
+            bad[c.key] = value
+            value = None
+        values[c.key] = value
+    complete_totals(values, skip=set(integrity.overwritten))
+    info: dict[str, str | int | None] = {}
+    for f in spec.INFO_FIELDS:
+        sheet, ref = lay.info[f.key]
+        cell = sheets[sheet].get(ref)
+        text = _text(cell)
+        if f.kind in ("year", "count") and text is not None:
+            number = _decimal(text)
+            if number is not None and number == number.to_integral_value() and number >= 0:
+                info[f.key] = int(number)
+            else:
+                info[f.key] = text
+                bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text", text)
+        else:
+            info[f.key] = text
+        if f.kind != "version" and ref not in validated[sheet]:
+            integrity.unvalidated.append((sheet, ref))
+    notes = _notes(sheets[spec.NOTES_SHEET])
+    return AnnualReport(p, info, values, bad, integrity, notes, hashlib.sha256(data).hexdigest())
+
+
+def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:
+    wrong = []
+    for name, ref, expected, normal in _expected_labels():
+        cell = sheets[name].get(ref)
+        actual = (cell.text or "") if cell is not None else ""
+        if actual != expected and spec.normalize_label(actual) != normal:
+            wrong.append((name, ref, expected, actual))
+    if wrong:
+        name, ref, expected, actual = wrong[0]
+        more = f"（共 {len(wrong)} 处标签不符）" if len(wrong) > 1 else ""
+        raise LabelsChangedError(
+            path,
+            f"应为“{expected}”，实际为“{actual or '空白'}”：表格被插入、删除或移动了行列，数字位置无法确认{more}",
+            "请用 nianbao template 生成的模板重新填写，不要增删行列",
+            name,
+            ref,
+        )
+
+
+@cache
+def _expected_labels() -> tuple[tuple[str, str, str, str], ...]:
+    lay = cells.layout()
+    return tuple(
+        (name, ref, text, spec.normalize_label(text)) for name, grid in lay.grids.items() for ref, text in grid.texts.items()
+    )
+
+
+@cache
+def _note_cells() -> dict[str, tuple[int, int]]:
+    first = cells.layout().notes_first_row
+    return {
+        cells.a1(row, col): (row, col - 1)
+        for row in range(first, first + spec.NOTES_ROWS)
+        for col in range(1, len(spec.NOTES_HEADER) + 1)
+    }
+
+
+@cache
+def _total_formulas() -> dict[str, str]:
+    return {key: _norm_formula(cells.total_formula(key)) for key in spec.TOTAL_KEYS}
+
+
+def _notes(sheet: dict[str, Cell]) -> list[Note]:
+    where = _note_cells()
+    rows: dict[int, list[str]] = {}
+    for ref, cell in sheet.items():
+        if ref in where:
+            row, col = where[ref]
+            rows.setdefault(row, [""] * len(spec.NOTES_HEADER))[col] = _text(cell) or ""
+    return [
+        Note(t[0], t[1], t[2].upper().replace("$", ""), t[3], row) for row, t in sorted(rows.items()) if any(t)
+    ]

@@ -1,0 +1,1 @@
+"""Rule catalogue, pandera schemas and the validation engine of nianbao."""

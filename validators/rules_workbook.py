@@ -1,0 +1,3 @@
+"""Rules: placeholder until written (see RULE_MODULES)."""
+
+RULES = ()
