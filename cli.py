@@ -20,7 +20,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 class YearType(click.ParamType):
     name = "YYYY"
 
-    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+    def convert(self, value, param, ctx):
         from toolkit import spec
 
         try:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"错误：{exc.format_message()}", err=True)
         code = exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+    except Exception as exc:
         if debug:
             traceback.print_exc()
         click.echo(f"错误：程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出发给技术支持。", err=True)

@@ -11,8 +11,8 @@ import html
 import posixpath
 import re
 import zipfile
-from functools import cache, lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -34,6 +34,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx），或重新下载模板填写"
+_FILL_TEMPLATE = "请把数字填入用 nianbao template 生成的模板后再提交"
 _LEGACY = {
     ".xls": "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx",
     ".et": "这是 WPS 表格专用格式（.et），本工具只读 .xlsx",
@@ -46,7 +47,7 @@ _LEGACY = {
 
 
 class Cell:
-    __slots__ = ("kind", "text", "formula")
+    __slots__ = ("formula", "kind", "text")
 
     def __init__(self, kind: str, text: str | None, formula: str | None) -> None:
         self.kind = kind  # "n", "s", "b", "e", "d" or "" for an empty cell
@@ -66,7 +67,7 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
             raise EncryptedFileError(p, "文件设置了打开密码（已加密），无法读取", "请在 Excel 或 WPS 中取消文件密码后另存，再重新提交")
         raise UnsupportedFormatError(p, _LEGACY.get(suffix, "这是旧版 Excel 97-2003 或 WPS（.et）格式的文件"), _SAVE_AS)
     if suffix in _LEGACY:
-        raise UnsupportedFormatError(p, _LEGACY[suffix], _SAVE_AS)
+        raise UnsupportedFormatError(p, _LEGACY[suffix], _FILL_TEMPLATE if suffix == ".csv" else _SAVE_AS)
     if not data.startswith(b"PK"):
         raise CorruptFileError(p, "文件已损坏或不是 Excel 工作簿", "请重新保存或重新发送原文件")
     try:
@@ -310,10 +311,8 @@ def read_workbook(path: str | Path) -> AnnualReport:
         sheet, ref = lay.data[c.key]
         cell = sheets[sheet].get(ref)
         if c.kind == "total":
-            if cell is None or cell.formula is None or (
-                not cell.formula.startswith("<") and _norm_formula(cell.formula) != _total_formulas()[c.key]
-            ):
-                integrity.overwritten[c.key] = "" if cell is None else ("=" + html.unescape(cell.formula) if cell.formula else cell.text or "")
+            if not _formula_intact(c.key, cell):
+                integrity.overwritten[c.key] = _shown(cell)
                 value = _number(None if cell is None else Cell(cell.kind, cell.text, None), c.key, sheet, ref, c.unit)
                 if isinstance(value, BadCell):
                     bad[c.key] = value
@@ -346,6 +345,19 @@ def read_workbook(path: str | Path) -> AnnualReport:
             integrity.unvalidated.append((sheet, ref))
     notes = _notes(sheets[spec.NOTES_SHEET])
     return AnnualReport(p, info, values, bad, integrity, notes, hashlib.sha256(data).hexdigest())
+
+
+def _formula_intact(key: str, cell: Cell | None) -> bool:
+    if cell is None or cell.formula is None:
+        return False
+    return cell.formula.startswith("<") or _norm_formula(cell.formula) == _total_formulas()[key]
+
+
+def _shown(cell: Cell | None) -> str:
+    """What a user sees in a cell: its formula, else its value."""
+    if cell is None:
+        return ""
+    return "=" + html.unescape(cell.formula) if cell.formula else cell.text or ""
 
 
 def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:

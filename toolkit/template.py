@@ -259,3 +259,35 @@ def _fill_notes(wb: Workbook, lay: cells.Layout, dvs: dict) -> None:
         ws.column_dimensions[letter].protection = Protection(locked=False)
         ws.column_dimensions[letter].alignment = _LEFT
     dvs["text"].add(f"{cells.a1(first, 1)}:{cells.a1(last, len(spec.NOTES_HEADER))}")
+
+
+def digest(path: str | Path) -> dict:
+    """A semantic digest of a workbook: values, formulas, locks, merges, validations, protection, print set-up."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    out: dict = {"sheets": wb.sheetnames, "calc_full_on_load": bool(wb.calculation.fullCalcOnLoad)}
+    for ws in wb.worksheets:
+        cells_ = {
+            c.coordinate: [c.value if not hasattr(c.value, "text") else str(c.value), c.protection.locked, c.number_format]
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None or c.protection.locked is False
+        }
+        columns = {k: [d.width, d.protection.locked if d.protection else None] for k, d in ws.column_dimensions.items()}
+        out[ws.title] = {
+            "cells": cells_,
+            "columns": columns,
+            "merges": sorted(str(m) for m in ws.merged_cells.ranges),
+            "validations": sorted(
+                [str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.allow_blank, dv.error, dv.prompt]
+                for dv in ws.data_validations.dataValidation
+            ),
+            "conditional": sorted(
+                [str(rng.sqref), [r.formula for r in rules]] for rng, rules in ws.conditional_formatting._cf_rules.items()
+            ),
+            "protection": [ws.protection.sheet, bool(ws.protection.password)],
+            "print": [ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth,
+                      ws.page_setup.fitToHeight, str(ws.print_title_rows)],
+        }
+    return out

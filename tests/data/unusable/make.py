@@ -1,0 +1,59 @@
+"""Regenerate the unusable-input fixtures (run once; the outputs are committed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from toolkit import cells, spec
+from toolkit.sample import sample_report
+from toolkit.write import write_workbook
+
+HERE = Path(__file__).parent
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    good = write_workbook(tmp / "good.xlsx", sample_report(7, "示例区司法局"))
+    (HERE / "corrupt.xlsx").write_bytes(good.read_bytes()[:3000])
+    with zipfile.ZipFile(HERE / "not-a-workbook.xlsx", "w") as zf:
+        zf.writestr("readme.txt", "这不是工作簿")
+    (HERE / "plain-text.xlsx").write_text("单位名称,示例区司法局\n", encoding="utf-8")
+    for fmt, name in (("xls:MS Excel 97", "legacy.xls"), ("ods", "sheet.ods")):
+        subprocess.run(["soffice", "--headless", "--convert-to", fmt, "--outdir", str(tmp), str(good)], check=True)
+        shutil.copy(tmp / ("good." + name.split(".")[1]), HERE / name)
+    shutil.copy(HERE / "legacy.xls", HERE / "wps.et")
+    lay = cells.layout()
+    rows = []
+    for r in spec.T3_ROWS:
+        rows.append(",".join([r.label] + [str(sample_report(7, "x").values[spec.t3(r.key, c.key)]) for c in spec.T3_COLUMNS]))
+    (HERE / "table.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def edit(name: str, change) -> None:
+        wb = openpyxl.load_workbook(good)
+        change(wb)
+        wb.save(HERE / name)
+
+    t3, t4 = spec.TABLE["t3"].sheet, spec.TABLE["t4"].sheet
+    edit("renamed-sheet.xlsx", lambda wb: setattr(wb[t3], "title", "依申请公开"))
+    edit("missing-sheet.xlsx", lambda wb: wb.remove(wb[t4]))
+    edit("moved-labels.xlsx", lambda wb: wb[t3].insert_rows(2))
+    version_sheet, version_ref = lay.info["template_version"]
+    edit("old-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2020.1"))
+    crypt = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    if crypt:  # python make.py /path/to/python-with-msoffcrypto
+        subprocess.run(
+            [str(crypt), "-c", "import msoffcrypto,sys;f=msoffcrypto.OfficeFile(open(sys.argv[1],'rb'));"
+             "f.encrypt('nianbao', open(sys.argv[2],'wb'))", str(good), str(HERE / "encrypted.xlsx")],
+            check=False,
+        )
+
+
+if __name__ == "__main__":
+    main()
