@@ -14,7 +14,6 @@ from toolkit.sample import sample_report
 from toolkit.write import write_workbook
 
 DATA = Path(__file__).parent / "data"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 
 def recalc(path: Path, outdir: Path) -> Path:
