@@ -412,3 +412,20 @@ def _notes(sheet: dict[str, Cell]) -> list[Note]:
     return [
         Note(t[0], t[1], t[2].upper().replace("$", ""), t[3], row) for row, t in sorted(rows.items()) if any(t)
     ]
+
+
+_ERROR_LITERALS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
+def parse_value(value: object, key: str, sheet: str, ref: str, unit: str) -> Value | BadCell:
+    """A Python cell value (as a live spreadsheet hands it over) checked like a cell read from XML."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _number(Cell("b", str(int(value)), None), key, sheet, ref, unit)
+    if isinstance(value, int | float | Decimal):
+        return _number(Cell("n", repr(value) if isinstance(value, float) else str(value), None), key, sheet, ref, unit)
+    text = str(value)
+    if text.strip() in _ERROR_LITERALS:
+        return _number(Cell("e", text.strip(), None), key, sheet, ref, unit)
+    return _number(Cell("s", text, None), key, sheet, ref, unit)
