@@ -366,3 +366,101 @@ def normalize_label(text: str) -> str:
 
 
 _NO_QUOTES = str.maketrans("", "", "\"'“”‘’")
+
+
+# --- published-report import (issue 6): headings, label variants, 2019 markers, narrative ----
+# Data only; the importer (toolkit/importer/) matches these after ``normalize_label``.
+
+TABLE_HEADING_VARIANTS: dict[str, tuple[str, ...]] = {
+    "t2": ("二、主动公开政府信息情况",),
+    "t3": ("三、收到和处理政府信息公开申请情况",),
+    "t4": (
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+    ),
+}
+# headings that end table 四 (sections 五 and 六, §1.2 variants)
+AFTER_TABLES_HEADINGS = (
+    "五、存在的主要问题及改进情况",
+    "五、政府信息公开工作存在的主要问题及改进情况",
+    "五、存在的主要问题及改进措施",
+    "六、其他需要报告的事项",
+)
+# more spellings of a row label seen in published copies (row key -> variants)
+T3_ROW_VARIANTS: dict[str, tuple[str, ...]] = {
+    "partial": ("（二）部分公开",),
+    "carry_forward": ("四、结转下年度继续办理政府信息公开申请数量",),
+}
+# cell texts that mean "blank" in published tables (never 0)
+BLANK_MARKS = ("/", "／", "-", "－", "—", "——", "–", "\\")
+# labels that exist only in the 2019 trial format (国办公开办函〔2019〕60号), §5
+FORMAT_2019_MARKERS = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "其他对外管理服务事项",
+    "政府集中采购",
+    "采购项目数量",
+    "采购总金额",
+)
+FORMAT_2019_NAME = "《中华人民共和国政府信息公开工作年度报告格式（试行）》（国办公开办函〔2019〕60号）"
+# the 2019 （六）其他处理 row had no sub-items: this label alone, with values, marks the 2019 layout
+FORMAT_2019_T3_OTHER = "（六）其他处理"
+
+
+@dataclass(frozen=True)
+class NarrativeCheck:
+    """A number the 总体情况 text states about the tables (W3).
+
+    ``pattern`` captures the number; each reading is a tuple of cell keys whose sum the
+    sentence may mean; the number is a mismatch only when it matches no reading.
+    """
+
+    key: str
+    what: str
+    pattern: str
+    readings: tuple[tuple[str, ...], ...]
+    exclude: str = ""
+
+
+NARRATIVE_CHECKS: tuple[NarrativeCheck, ...] = (
+    NarrativeCheck(
+        "received",
+        "收到的政府信息公开申请数",
+        r"(?:收到|新收|受理)[^。；，,\d]*?申请[^。；，,\d]*?(\d+)\s*件",
+        (("t3.new.total",), ("t3.new.total", "t3.carried_over.total")),
+        exclude=r"复议|诉讼",
+    ),
+    NarrativeCheck(
+        "carried",
+        "结转的申请数",
+        r"结转[^。；，,\d]*?(\d+)\s*件",
+        (("t3.carried_over.total",), ("t3.carry_forward.total",)),
+        exclude=r"复议|诉讼",
+    ),
+    NarrativeCheck(
+        "review",
+        "行政复议案件数",
+        r"行政复议[^。；，,\d]*?(\d+)\s*件",
+        (("t4.review.total",),),
+    ),
+    NarrativeCheck(
+        "suit",
+        "行政诉讼案件数",
+        r"行政诉讼[^。；，,\d]*?(\d+)\s*件",
+        (
+            ("t4.suit_direct.total", "t4.suit_after_review.total"),
+            ("t4.suit_direct.total",),
+            ("t4.suit_after_review.total",),
+        ),
+    ),
+    NarrativeCheck(
+        "granted",
+        "予以公开的申请数",
+        r"予以公开[^。；，,\d]*?(\d+)\s*件",
+        (("t3.granted.total",), ("t3.granted.total", "t3.partial.total")),
+    ),
+)

@@ -1,3 +1,60 @@
-"""Rules: placeholder until written (see RULE_MODULES)."""
+"""Rules for published reports read by ``nianbao check-report`` (issue 6).
 
-RULES = ()
+Templates name the file and the table (``{sheet}`` is 表二/表三/表四) and say what to do;
+damaged tables are reported, never repaired.
+"""
+
+from __future__ import annotations
+
+from validators.catalogue import Rule
+from validators.findings import ERROR, WARNING
+
+_REPUBLISH = "请对照原发布稿核实；该行数值未读取（保持空白），请在更正后的发布稿或填报模板中补齐"
+
+RULES = (
+    Rule("import.format_2019", ERROR, "使用了已废止的2019年试行格式",
+         "文件“{file}”{sheet}中出现“{actual}”，这是2019年试行格式（国办公开办函〔2019〕60号）的表格，"
+         "不是2021年格式",
+         "2021年及以后的年报应使用国办公开办函〔2021〕30号格式；本文件的表格未读取", "format-2021.md §5"),
+    Rule("import.table_missing", ERROR, "找不到表格",
+         "文件“{file}”中找不到{sheet}（“{expected}”）",
+         "请确认发布稿包含该表格及其标题；该表数值未读取", "format-2021.md §2"),
+    Rule("import.row_missing", ERROR, "表格缺少一行",
+         "文件“{file}”{sheet}缺少“{row}”行", _REPUBLISH, "format-2021.md §4.10"),
+    Rule("import.row_cells", ERROR, "一行的数值个数不对",
+         "文件“{file}”{sheet}“{row}”有{actual}个数值，应为{expected}个", _REPUBLISH, "format-2021.md §4.10"),
+    Rule("import.row_shifted", ERROR, "一行的数值错位",
+         "文件“{file}”{sheet}“{row}”有{actual}个数值，应为{expected}个，且数值前有{lead}个空白单元格，数值已错位",
+         "无法确定各数值属于哪一列；" + _REPUBLISH, "format-2021.md §4.10"),
+    Rule("import.row_garbled", ERROR, "一行的数值中夹有文字",
+         "文件“{file}”{sheet}“{row}”的数值之间夹有文字（“{text}”），各数值所属的列无法确定", _REPUBLISH,
+         "format-2021.md §4.10"),
+    Rule("import.row_duplicate", ERROR, "同一行出现两次且数值不同",
+         "文件“{file}”{sheet}“{row}”行出现了两次，数值不一致", _REPUBLISH, "format-2021.md §4.10"),
+    Rule("import.row_extra", ERROR, "表四有多个数据行",
+         "文件“{file}”{sheet}有{actual}个数据行，应只有1行", "请核对发布稿，表四只有一行15个数值；该表数值未读取",
+         "format-2021.md §2.3"),
+    Rule("import.row_unknown", ERROR, "无法识别的表格行",
+         "文件“{file}”{sheet}中有一行带数值但行标签无法识别（“{text}”）",
+         "请核对该行标签是否与国办公开办函〔2021〕30号格式一致；该行数值未读取", "format-2021.md §4.9"),
+    Rule("import.value_text", ERROR, "单元格不是数字",
+         "文件“{file}”{sheet}“{row}”中的“{actual}”不是有效数字（件数须为整数）", _REPUBLISH, "format-2021.md §4.4"),
+    Rule("import.label_alias", WARNING, "标签有误写",
+         "文件“{file}”{sheet}中的标签“{actual}”是“{expected}”的误写",
+         "已按“{expected}”读取；请在发布稿中更正标签", "format-2021.md §4.9"),
+    Rule("import.header_missing", WARNING, "缺少表头",
+         "文件“{file}”{sheet}“{row}”部分找不到列标题行",
+         "已按2021年格式的列顺序读取；请核对发布稿的表头", "format-2021.md §2.1"),
+    Rule("import.row_joined", WARNING, "数值不在表格行内",
+         "文件“{file}”{sheet}“{row}”行的数值被排成了表格外的单独段落",
+         "已按紧随标签之后的数值读取；请核对并修正发布稿的表格排版", "format-2021.md §7"),
+    Rule("import.digits_joined", WARNING, "数值连写在一起",
+         "文件“{file}”{sheet}“{row}”的数值连写为“{actual}”",
+         "只有一种拆分方式，已按每格一个数读取；请核对并在发布稿中分开各单元格", "format-2021.md §7"),
+    Rule("import.title_missing", WARNING, "读不出单位名称或年度",
+         "文件“{file}”中找不到“××××年政府信息公开工作年度报告”标题，单位名称或年度未知",
+         "请确认发布稿的标题含单位全称和年度", "format-2021.md §3.3"),
+    Rule("import.narrative_mismatch", WARNING, "正文数字与表格不符",
+         "文件“{file}”正文“{quote}”中的{what}为{actual}件，与{sheet}（{expected}件）不符",
+         "请核对正文或表格，更正不准确的一处", "format-2021.md §3.2 W3"),
+)

@@ -1,0 +1,72 @@
+"""Import a published annual report (text, HTML, .docx) and check it like a workbook.
+
+``import_report(path)`` returns what was read with certainty plus the import issues;
+``check_reports(paths)`` adds the validators' findings (see ``toolkit.importer.check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit import spec
+from toolkit.importer.document import format_2019, locate, title_info
+from toolkit.importer.issues import Issue
+from toolkit.importer.narrative import check_narrative
+from toolkit.importer.source import read_lines
+from toolkit.importer.tables import group_rows, read_t2, read_t3, read_t4
+from toolkit.model import AnnualReport, Value
+
+READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
+
+
+@dataclass
+class Imported:
+    """The report read from a published copy and what the importer found on the way."""
+
+    report: AnnualReport
+    issues: list[Issue] = field(default_factory=list)
+    source_format: str = "text"
+    complete: dict[str, bool] = field(default_factory=dict)  # table -> every cell read
+
+    @property
+    def tables_complete(self) -> bool:
+        return all(self.complete.get(t, False) for t in READERS)
+
+
+def import_report(path: str | Path) -> Imported:
+    """Read ``path``; cells that cannot be read with certainty stay ``None`` with an issue."""
+    path = Path(path)
+    lines, source_format = read_lines(path)
+    layout = locate(lines)
+    values: dict[str, Value] = {c.key: None for c in spec.CELLS}
+    issues: list[Issue] = []
+    name, year = title_info(lines)
+    if name is None or year is None:
+        issues.append(Issue("import.title_missing"))
+    superseded = format_2019(lines, layout)
+    complete = dict.fromkeys(READERS, False)
+    if superseded is not None:
+        issues.append(superseded)
+    else:
+        for table, reader in READERS.items():
+            start, end = layout.regions.get(table, (0, 0))
+            read = reader(group_rows(lines[start:end])) if table in layout.regions else None
+            if read is None or not read.found:
+                issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
+                continue
+            if any(i.rule == "import.format_2019" for i in read.issues):
+                issues.append(next(i for i in read.issues if i.rule == "import.format_2019"))
+                values = {c.key: None for c in spec.CELLS}
+                complete = dict.fromkeys(READERS, False)
+                break
+            issues.extend(read.issues)
+            values.update(read.values)
+            cells = [c.key for c in spec.TABLE[table].cells]
+            complete[table] = all(k in read.values for k in cells)
+        else:
+            issues.extend(check_narrative(lines, layout, values))
+    info: dict[str, str | int | None] = {f.key: None for f in spec.INFO_FIELDS}
+    info.update(name=name, year=year)
+    report = AnnualReport(path, info, values)
+    return Imported(report, issues, source_format, complete)

@@ -1,0 +1,103 @@
+"""A published report as a whole: where the tables are, the title, the 2019 format."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from toolkit import spec
+from toolkit.importer.issues import Issue
+from toolkit.importer.source import Line
+from toolkit.importer.tables import norm
+
+TABLE_KEYS = ("t2", "t3", "t4")
+_HEADINGS = {t: {norm(v) for v in spec.TABLE_HEADING_VARIANTS[t]} for t in TABLE_KEYS}
+_AFTER = {norm(h) for h in spec.AFTER_TABLES_HEADINGS}
+_T2_ANCHOR = norm(spec.T2_BLOCKS[0].caption)
+_T3_ANCHORS = {norm(spec.T3_NOTE), norm(spec.T3_APPLICANT)}
+_T4_ANCHORS = {norm(spec.T4_REVIEW), norm(spec.T4_SUIT)}
+_MARKERS_2019 = {norm(m): m for m in spec.FORMAT_2019_MARKERS}
+
+
+@dataclass
+class Layout:
+    """Line index ranges ``[start, end)`` of each table found (headings excluded)."""
+
+    regions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def inside(self, index: int) -> bool:
+        return any(start <= index < end for start, end in self.regions.values())
+
+
+def _anchor(table: str, line: Line) -> bool:
+    names = {norm(f) for f in line.fields if f.strip()}
+    if table == "t2":
+        return _T2_ANCHOR in names
+    if table == "t3":
+        return bool(names & _T3_ANCHORS)
+    return _T4_ANCHORS <= names
+
+
+def locate(lines: list[Line]) -> Layout:
+    """Each table starts at its heading (or, without one, at its first caption/header line)."""
+    texts = [norm(line.text) for line in lines]
+    starts: dict[str, int] = {}
+    begin = 0
+    for table in TABLE_KEYS:
+        heading = next((i for i in range(begin, len(lines)) if texts[i] in _HEADINGS[table]), None)
+        if heading is not None:
+            starts[table] = heading + 1
+        else:
+            anchor = next((i for i in range(begin, len(lines)) if _anchor(table, lines[i])), None)
+            if anchor is None:
+                continue
+            starts[table] = anchor
+        begin = starts[table]
+    layout = Layout()
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    for n, (table, start) in enumerate(ordered):
+        if n + 1 < len(ordered):
+            end = ordered[n + 1][1]
+            # the next table's heading line is not part of this table
+            if end - 1 >= start and texts[end - 1] in _HEADINGS[ordered[n + 1][0]]:
+                end -= 1
+        else:
+            end = next((i for i in range(start, len(lines)) if texts[i] in _AFTER), len(lines))
+        layout.regions[table] = (start, end)
+    return layout
+
+
+def format_2019(lines: list[Line], layout: Layout) -> Issue | None:
+    """The 2019 trial format, recognised by labels that exist only there (table 二)."""
+    start, end = layout.regions.get("t2", (0, 0))
+    scope = lines[start:end] if end > start else [line for line in lines if line.tabular]
+    for line in scope:
+        for text in line.fields:
+            marker = _MARKERS_2019.get(norm(text))
+            if marker:
+                return Issue("import.format_2019", "t2", actual=marker, line=line.number)
+    return None
+
+
+_TITLE = re.compile(r"^(?P<name>.*?)(?P<year>20\d\d)年度?政府信息公开工作年度报告$")
+_PERIOD = re.compile(r"统计(?:期限|时限|时间)[^。]*?(20\d\d)\s*年\s*1\s*月\s*1\s*日")
+_WRAPPER = re.compile(r"关于(?:印发|转发|公布|发布)|的通知")
+
+
+def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
+    """Agency name and year from the report title (``…2025年政府信息公开工作年度报告``)."""
+    for line in lines[:80]:
+        if line.tabular:
+            continue
+        text = "".join(line.text.replace("#", "").replace("*", "").split()).strip("《》")
+        if _WRAPPER.search(text):
+            continue
+        m = _TITLE.match(text)
+        if m:
+            name = m.group("name").strip("《》：:") or None
+            return name, int(m.group("year"))
+    for line in lines:
+        m = _PERIOD.search(line.text)
+        if m:
+            return None, int(m.group(1))
+    return None, None

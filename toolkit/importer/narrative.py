@@ -1,0 +1,46 @@
+"""W3: numbers the report's text states about its tables, compared with the tables."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit import spec
+from toolkit.importer.document import Layout
+from toolkit.importer.issues import Issue
+from toolkit.importer.source import Line
+from toolkit.model import Value, sum_or_none
+
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+_CHECKS = [(check, re.compile(check.pattern), re.compile(check.exclude) if check.exclude else None)
+           for check in spec.NARRATIVE_CHECKS]
+
+
+def sentences(lines: list[Line], layout: Layout) -> list[tuple[int, str]]:
+    """(line number, sentence) of every paragraph outside the tables."""
+    out = []
+    for index, line in enumerate(lines):
+        if line.tabular or layout.inside(index):
+            continue
+        text = line.text.replace("*", "")
+        out.extend((line.number, m.group(0).strip()) for m in _SENTENCE.finditer(text) if m.group(0).strip())
+    return out
+
+
+def check_narrative(lines: list[Line], layout: Layout, values: dict[str, Value]) -> list[Issue]:
+    """A warning for each stated number that matches no reading of the tables."""
+    issues = []
+    for number, sentence in sentences(lines, layout):
+        for check, pattern, exclude in _CHECKS:
+            for m in pattern.finditer(sentence):
+                if exclude is not None and exclude.search(m.group(0)):
+                    continue
+                stated = int(m.group(1))
+                readings = [sum_or_none([values.get(k) for k in keys]) for keys in check.readings]
+                known = sorted({int(r) for r in readings if r is not None})
+                if known and stated not in known:
+                    issues.append(Issue(
+                        "import.narrative_mismatch", check.readings[0][0].split(".")[0],
+                        expected="或".join(str(k) for k in known), actual=stated, line=number,
+                        fields={"quote": sentence[:120], "what": check.what},
+                    ))
+    return issues

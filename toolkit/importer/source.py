@@ -1,0 +1,256 @@
+"""Read a published report (text/Markdown, HTML, .docx) into lines of fields.
+
+A *line* is one table row (its cells as fields) or one paragraph (a single field). Merged
+cells collapse to their top-left field plus empty fields for the columns they span, as in
+the tab-separated copies of published reports; vertically merged continuation cells are
+empty fields.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import ImportFailedError
+
+_FIX_TEXT = "请另存为 .txt（UTF-8）、.html 或 .docx 后重试"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a table, or one paragraph (``fields`` has one element)."""
+
+    fields: tuple[str, ...]
+    number: int  # 1-based line (text) or block (HTML/docx) number
+    tabular: bool  # came from a table row, tabs or pipes
+
+    @property
+    def text(self) -> str:
+        return "".join(self.fields)
+
+
+def read_lines(path: Path) -> tuple[list[Line], str]:
+    """The lines of ``path`` and the format read (``text``, ``html`` or ``docx``)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailedError(path, "文件无法打开", "请检查文件路径和读取权限") from exc
+    kind = sniff(path, data)
+    if kind == "docx":
+        return docx_lines(path, data), kind
+    text = decode(path, data)
+    if kind == "html" or (kind == "text" and _looks_like_html(text)):
+        return html_lines(text), "html"
+    return text_lines(text), "text"
+
+
+def sniff(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if data[:4] == b"PK\x03\x04":
+        if suffix == ".docx" or _is_docx(data):
+            return "docx"
+        raise ImportFailedError(path, "是压缩包或 Excel/WPS 文件，不是发布的年报文本", _FIX_TEXT)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFailedError(path, "是旧版 Word（.doc）或其他 OLE 文件，无法读取", "请用 Word/WPS 另存为 .docx 后重试")
+    if data[:5] == b"%PDF-":
+        raise ImportFailedError(path, "是 PDF 文件，无法直接读取表格", "请把 PDF 中的文字复制为 .txt，或使用网页版/Word 版年报")
+    if suffix in (".html", ".htm", ".shtml", ".xhtml"):
+        return "html"
+    return "text"
+
+
+def _is_docx(data: bytes) -> bool:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+_HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
+
+
+def _looks_like_html(text: str) -> bool:
+    return bool(_HTML_START.match(text[:2000])) or ("<table" in text.lower() and "</td>" in text.lower())
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Text of ``data``: BOM, then strict UTF-8, then GB18030, then charset detection."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                break
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ImportFailedError(path, "无法识别文字编码（不是 UTF-8 或 GB18030 文本）", _FIX_TEXT)
+    return str(best)
+
+
+# --- plain text and Markdown ------------------------------------------------------------
+
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def text_lines(text: str) -> list[Line]:
+    """Tab-separated or pipe rows become fields; other non-blank lines are paragraphs."""
+    out: list[Line] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        stripped = line.strip()
+        if "\t" in line:
+            out.append(Line(tuple(f.strip() for f in line.split("\t")), number, True))
+        elif stripped.startswith("|") and stripped.count("|") >= 2:
+            if _PIPE_RULE.match(stripped):
+                continue
+            inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+            out.append(Line(tuple(f.strip() for f in inner.split("|")), number, True))
+        else:
+            out.append(Line((stripped,), number, False))
+    return out
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
+    "footer", "blockquote", "pre", "body", "center", "dd", "dt", "dl", "form", "main", "nav", "aside",
+}
+_SKIP = {"script", "style", "head", "title", "noscript", "template"}
+
+
+def html_lines(text: str) -> list[Line]:
+    """Paragraphs and table rows of an HTML page, in document order."""
+    import lxml.html
+
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception:
+        return text_lines(re.sub(r"<[^>]+>", "\n", text))
+    out: list[Line] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        joined = " ".join("".join(buf).split())
+        buf.clear()
+        if joined:
+            out.append(Line((joined,), len(out) + 1, False))
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in _SKIP:
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            flush()
+            for fields in _table_rows(el):
+                out.append(Line(fields, len(out) + 1, True))
+            return
+        if tag == "br":
+            flush()
+            return
+        block = tag in _BLOCK or tag in ("table", "tr", "td", "th", "tbody", "thead")
+        if block:
+            flush()
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return out
+
+
+def _cell_text(el) -> str:
+    for br in el.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return " ".join(el.text_content().split())
+
+
+def _table_rows(table) -> list[tuple[str, ...]]:
+    rows = []
+    for tr in table.iter("tr"):
+        fields: list[str] = []
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                continue
+            fields.append(_cell_text(cell))
+            fields.extend([""] * (_span(cell.get("colspan")) - 1))
+        if fields:
+            rows.append(tuple(fields))
+    return rows
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 64))
+    except (TypeError, ValueError):
+        return 1
+
+
+# --- .docx --------------------------------------------------------------------------------
+
+
+def docx_lines(path: Path, data: bytes) -> list[Line]:
+    """Paragraphs and table rows of a .docx body, in document order."""
+    import io
+
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise ImportFailedError(path, "不是有效的 .docx 文档，或文档已损坏", _FIX_TEXT) from exc
+    out: list[Line] = []
+
+    def text_of(el) -> str:
+        return " ".join("".join(t.text or "" for t in el.iter(qn("w:t"))).split())
+
+    def walk(el) -> None:
+        for child in el:
+            if child.tag == qn("w:p"):
+                text = text_of(child)
+                if text:
+                    out.append(Line((text,), len(out) + 1, False))
+            elif child.tag == qn("w:tbl"):
+                for tr in child.iter(qn("w:tr")):
+                    fields: list[str] = []
+                    for tc in tr.findall(qn("w:tc")):
+                        props = tc.find(qn("w:tcPr"))
+                        span, cont = 1, False
+                        if props is not None:
+                            grid = props.find(qn("w:gridSpan"))
+                            if grid is not None:
+                                span = _span(grid.get(qn("w:val")))
+                            vmerge = props.find(qn("w:vMerge"))
+                            cont = vmerge is not None and vmerge.get(qn("w:val")) != "restart"
+                        fields.append("" if cont else text_of(tc))
+                        fields.extend([""] * (span - 1))
+                    if fields:
+                        out.append(Line(tuple(fields), len(out) + 1, True))
+            elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+                walk(child)
+
+    walk(document.element.body)
+    return out
