@@ -1,1 +1,22 @@
-"""Rule catalogue, pandera schemas and the validation engine of nianbao."""
+"""Rule catalogue, pandera schemas and the validation engine of nianbao.
+
+``from validators import validate_paths, validate_reports, load_previous, Options`` is lazy:
+importing ``validators`` never imports pandas (the CLI starts fast).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from validators.engine import Options, load_previous, validate_paths, validate_reports
+
+__all__ = ["Options", "load_previous", "validate_paths", "validate_reports"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from validators import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'validators' has no attribute {name!r}")
