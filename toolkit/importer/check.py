@@ -1,0 +1,68 @@
+"""``nianbao check-report``: import each published report, then run the workbook validators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from toolkit import spec
+from toolkit.errors import NianbaoError
+from toolkit.importer import Imported, import_report
+from toolkit.importer.issues import TABLE_NAMES, Issue
+from validators.findings import FileReport, Finding
+
+_SHEET_TO_TABLE = {t.sheet: TABLE_NAMES[t.key] for t in spec.TABLES}
+_INFO_RULES = ("info.name", "info.year", "info.level")
+
+
+def issue_finding(issue: Issue, path: Path) -> Finding:
+    """An import issue as a catalogue finding (sheet = 表二/表三/表四, cell = source line)."""
+    from validators.catalogue import finding
+
+    cell = f"第{issue.line}行" if issue.line else ""
+    return finding(issue.rule, file=str(path), sheet=issue.sheet, cell=cell, row=issue.row, column=issue.column,
+                   row_key=issue.row_key, column_key=issue.column_key, expected=issue.expected,
+                   actual=issue.actual, **{"name": path.name, **issue.fields})
+
+
+def _as_imported(f: Finding) -> Finding:
+    """A validator finding located in a template sheet, relocated to the published table."""
+    table = _SHEET_TO_TABLE.get(f.sheet)
+    if table is None:
+        return f
+    message = f.message.replace(f"工作表“{f.sheet}”单元格 {f.cell}", table)
+    where = "｜".join(p for p in (f.row, f.column) if p)
+    return replace(f, sheet=table, cell=where, message=message)
+
+
+def check_imported(imported: Imported) -> FileReport:
+    """Import findings first, then the validators' findings on what was read."""
+    from validators.engine import Options, validate_reports
+
+    report = imported.report
+    path = Path(report.path) if report.path else Path("")
+    findings = [issue_finding(i, path) for i in imported.issues]
+    checked = validate_reports([report], Options(integrity=False, blank_policy="allow"))[0]
+    untitled = any(i.rule == "import.title_missing" for i in imported.issues)
+    for f in checked.findings:
+        if untitled and f.rule in _INFO_RULES:
+            continue  # already reported once as import.title_missing
+        findings.append(_as_imported(f))
+    return FileReport(path, findings, report.agency, report.year, report)
+
+
+def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
+    """One ``FileReport`` per published report; an unreadable file gives one error finding."""
+    from validators.rules_files import from_error
+
+    out = []
+    for p in paths:
+        path = Path(p)
+        try:
+            imported = import_report(path)
+        except NianbaoError as exc:
+            out.append(FileReport(path, [from_error(exc)]))
+            continue
+        out.append(check_imported(imported))
+    return out
