@@ -242,7 +242,8 @@ def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -
         now = report.values.get(spec.t3("carried_over", col.key))
         before = previous.values.get(spec.t3("carry_forward", col.key))
         if now is not None and before is not None and now != before:
-            yield ctx.cell("W1", spec.t3("carried_over", col.key), expected=before, actual=now)
+            yield ctx.cell("t3.carried_over", spec.t3("carried_over", col.key), expected=before, actual=now,
+                           source=_labels()[spec.t3("carry_forward", col.key)][0])
     for key in _jump_keys():
         now, before = report.values.get(key), previous.values.get(key)
         if now is not None and before is not None and _jumped(now, before):
@@ -261,7 +262,7 @@ def _identities() -> dict[tuple[str, str], list[spec.Identity]]:
 
     out: dict[tuple[str, str], list[spec.Identity]] = {}
     for identity in spec.IDENTITIES:
-        out.setdefault((identity.rule, anchor(identity)), []).append(identity)
+        out.setdefault((rw.identity_rule(identity), anchor(identity)), []).append(identity)
     return out
 
 

@@ -1,8 +1,10 @@
 """Rules for one filled report: cells, template integrity, 基本信息, the identities and warnings.
 
 Ids are stable and documented in ``docs/rules.md`` (generated: ``python -m validators.docs``).
-Where a rule names one cell of an identity, it is the identity's total cell: E1 and E3 the
-（七）总计 cell of the column, E2 the 总计 cell of the row, E4 the 总计 cell of the group.
+The identities of the spec (format-2021.md E1–E4) get descriptive ids (``identity_rule``).
+An identity finding names the identity's total cell: ``t3.balance`` (E1) and ``t3.column_total``
+(E3) the （七）总计 cell of the column, ``t3.row_total`` (E2) the 总计 cell of the row,
+``t4.group_total`` (E4) the 总计 cell of the group.
 """
 
 from __future__ import annotations
@@ -60,21 +62,21 @@ RULES = (
     Rule("info.level", ERROR, "单位层级无效", AT + "为“{actual}”，应为 {choices} 之一", "请从下拉列表选择单位层级"),
     Rule("info.invalid", ERROR, "基本信息填写无效", AT + "填写的“{actual}”无效", "请按单元格提示重新填写"),
     # --- identities (pandera) ----------------------------------------------------------------
-    Rule("E1", ERROR, "表三本列勾稽关系不成立",
+    Rule("t3.balance", ERROR, "表三本列勾稽关系不成立",
          AT + "：本列“一＋二”为 {expected}，“（七）总计＋四”为 {actual}，两者应相等",
          "请核对本列新收、上年结转、各项办理结果和结转下年度的数字", "format-2021.md §3.2 E1（表三注释）"),
-    Rule("E2", ERROR, "表三总计列不等于各类申请人之和",
+    Rule("t3.row_total", ERROR, "表三总计列不等于各类申请人之和",
          AT + "为 {actual}，本行六类申请人之和为 {expected}", "请恢复该总计单元格的公式，或核对本行数字",
          "format-2021.md §3.2 E2"),
-    Rule("E3", ERROR, "表三（七）总计不等于各项办理结果之和",
+    Rule("t3.column_total", ERROR, "表三（七）总计不等于各项办理结果之和",
          AT + "为 {actual}，本列（一）至（六）各项之和为 {expected}", "请恢复该总计单元格的公式，或核对本列数字",
          "format-2021.md §3.2 E3"),
-    Rule("E4", ERROR, "表四总计不等于各项结果之和",
+    Rule("t4.group_total", ERROR, "表四总计不等于各项结果之和",
          AT + "为 {actual}，结果维持、结果纠正、其他结果、尚未审结之和为 {expected}",
          "请恢复该总计单元格的公式，或核对本组数字", "format-2021.md §3.2 E4"),
     # --- warnings ------------------------------------------------------------------------------
-    Rule("W1", WARNING, "上年结转与上年年报不一致",
-         AT + "为 {actual}，上年年报“结转下年度继续办理”为 {expected}",
+    Rule("t3.carried_over", WARNING, "上年结转与上年年报不一致",
+         AT + "为 {actual}，上年年报同列“{source}”为 {expected}",
          "请核对；如确有调整，请在“审核说明”工作表中写明原因（不少于6个字）", "format-2021.md §3.2 W1"),
     Rule("previous.year", WARNING, "上年数据年度不符",
          "文件“{name}”的报告年度为 {actual}，用于比对的上年数据（{previous}）年度为 {expected_previous}",
@@ -91,3 +93,16 @@ RULES = (
 )
 
 LEVEL_CHOICES = "、".join(spec.LEVELS)
+
+
+def identity_rule(identity: spec.Identity) -> str:
+    """The catalogue id of one of the spec's identities, from its shape."""
+    if identity.table == "t4":
+        return "t4.group_total"
+    if len(identity.left) > 1:
+        return "t3.balance"
+    return "t3.row_total" if _same_row(identity) else "t3.column_total"
+
+
+def _same_row(identity: spec.Identity) -> bool:
+    return len({spec.CELL[k].row for k in (*identity.left, *identity.right)}) == 1

@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from toolkit import spec
 from toolkit.model import AnnualReport
-from validators.rules_workbook import COUNT_MAX
+from validators.rules_workbook import COUNT_MAX, identity_rule
 
 SINGLE = "value"  # frame column of the single-value rows of 表二
 
@@ -72,7 +72,7 @@ def _identity_check(grid: Grid, rule: str):
     """``sum(left) == sum(right)`` for every identity of ``rule``; the anchor cell fails."""
     compiled = []
     for identity in spec.IDENTITIES:
-        if identity.rule != rule:
+        if identity.table != grid.table or identity_rule(identity) != rule:
             continue
         left = np.array([grid.position(k) for k in identity.left]).T
         right = np.array([grid.position(k) for k in identity.right]).T
@@ -119,7 +119,7 @@ def schema(table: str) -> pa.DataFrameSchema:
         pa.Check(lambda s: s <= COUNT_MAX, name="cell.too_large"),
     ]
     checks = [pa.Check(_identity_check(grid, rule), name=rule)
-              for rule in dict.fromkeys(i.rule for i in spec.IDENTITIES if i.table == table)]
+              for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
     if "in_force" in grid.columns:
         checks.append(pa.Check(_in_force_check(grid), name="plausible.in_force"))
     columns = {c: pa.Column(float, checks=column_checks, nullable=True) for c in grid.columns}
