@@ -97,6 +97,36 @@ def export(file: Path, fmt: str) -> int:
     return EXIT_ERRORS if report.bad else EXIT_OK
 
 
+@cli.command("check-report")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 为中文摘要，json 含发现的问题和读出的数字。")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="把读出的数字保存为 .json（export 格式）或 .xlsx（填好的模板），只能用于一个文件。")
+def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
+    """读取已发布的年报（文本/Markdown、网页 .html、Word .docx），还原表二、表三、表四并审核。
+
+    表格缺行、错位、数值个数不对时报告问题，相应单元格保持空白，不做推测。
+    退出码：0 表格完整读出且无强制性错误；1 其他情况；2 用法错误。
+
+    \b
+    示例：
+      nianbao check-report 鲤城区2024年报.txt
+      nianbao check-report 年报.html --format json -o 年报2024.json
+    """
+    from toolkit.importer.check import check_reports, write_output
+    from toolkit.importer.render import to_json_text, to_text
+
+    if output is not None and len(files) > 1:
+        raise click.UsageError("-o 只能用于一个文件，请逐个文件保存")
+    reports = check_reports(files)
+    click.echo(to_json_text(reports) if fmt == "json" else to_text(reports))
+    if output is not None:
+        saved = write_output(reports[0], output)
+        click.echo(f"已保存读出的数字：{saved}", err=True)
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_ERRORS
+
+
 _USAGE_PATTERNS = (
     (r"No such option:? '?([^'\s]+?)'?\.?$", "没有选项 {0}"),
     (r"Missing argument '(.+?)'", "缺少参数 {0}"),

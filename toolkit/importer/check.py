@@ -66,3 +66,22 @@ def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
             continue
         out.append(check_imported(imported))
     return out
+
+
+def write_output(report_file: FileReport, out: Path) -> Path:
+    """Save what was read as the export JSON (``.json``) or a filled template (``.xlsx``)."""
+    from toolkit.atomic import write_atomically
+    from toolkit.errors import OutputError
+    from toolkit.export import dumps, to_json
+    from toolkit.write import write_workbook
+
+    report = report_file.report
+    if report is None:
+        raise OutputError(out, f"“{report_file.path.name}”无法读取，没有可保存的数字", "请先解决上面的错误")
+    suffix = out.suffix.lower()
+    if suffix == ".json":
+        text = dumps(to_json(report)) + "\n"
+        return write_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if suffix == ".xlsx":
+        return write_workbook(out, report)
+    raise OutputError(out, "输出文件只能是 .json 或 .xlsx", "请用 -o 结果.json 或 -o 结果.xlsx")
