@@ -1,0 +1,535 @@
+"""Consolidation: many agency workbooks (or district summaries) → one exact summary.
+
+The steps are ``collect_inputs`` (files, folders, zips; hidden and lock files skipped),
+validation of every input (``validators.engine``), roster matching, duplicates, year and
+version checks, and ``consolidate`` which sums the clean units exactly. Writing the summary
+workbook and rendering the result live in ``toolkit.summary``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from toolkit import cells, spec
+from toolkit.model import AnnualReport, Value
+from toolkit.roster import RosterUnit, normalize_code, normalize_name
+from validators.catalogue import finding
+from validators.findings import ERROR, WARNING, FileReport, Finding
+
+PASSED = "已报且通过"
+WARNED = "有提示"
+EXCLUDED = "有错误已排除"
+MISSING = "未报"
+DUPLICATE = "重复"
+NOT_ON_ROSTER = "不在名单"
+STATUSES = (PASSED, WARNED, EXCLUDED, MISSING, DUPLICATE, NOT_ON_ROSTER)
+SUMMED_STATUSES = (PASSED, WARNED)
+
+BLANK_POLICIES = ("error", "allow")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsm", ".xlsb", ".numbers")
+PARALLEL_FROM = 48  # below this many files one process is faster than starting workers
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file found in a folder or zip that is not an input; reported, never silently dropped."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: where it is on disk and how the user knows it (zip members: ``a.zip/x.xlsx``)."""
+
+    path: Path
+    display: str
+
+
+@dataclass
+class Inputs:
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class Unit:
+    """One row of 报送情况: an input file, or a roster unit that sent none (``file`` empty)."""
+
+    name: str
+    file: str = ""
+    sha256: str = ""
+    status: str = PASSED
+    findings: list[Finding] = field(default_factory=list)
+    report: AnnualReport | None = None
+    roster: RosterUnit | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == WARNING for f in self.findings)
+
+    @property
+    def unexplained(self) -> int:
+        return sum(f.severity == WARNING and not f.explained for f in self.findings)
+
+    @property
+    def credit_code(self) -> str | None:
+        if self.report is not None and self.report.info.get("credit_code"):
+            return str(self.report.info["credit_code"])
+        return self.roster.credit_code if self.roster else None
+
+
+@dataclass
+class Consolidation:
+    """The whole result: every unit with its status, the exact sums, and what was left out."""
+
+    name: str
+    level: str
+    year: int | None
+    blank_policy: str
+    units: list[Unit]
+    values: dict[str, Value]
+    skipped: list[Skipped] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # not about one unit (year unknown, skipped files)
+    blanks: list[tuple[Unit, str]] = field(default_factory=list)  # (unit, key) blanks treated as not filled
+    roster_given: bool = False
+
+    def having(self, *statuses: str) -> list[Unit]:
+        return [u for u in self.units if u.status in statuses]
+
+    @property
+    def summed(self) -> list[Unit]:
+        return self.having(*SUMMED_STATUSES)
+
+    @property
+    def to_fix(self) -> list[Unit]:
+        """Units whose files must be fixed before they can be summed."""
+        return self.having(EXCLUDED, DUPLICATE, NOT_ON_ROSTER)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.to_fix) or any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def can_sum(self) -> bool:
+        """A summary can be written at all: a year is known and at least one unit is clean."""
+        return self.year is not None and bool(self.summed) and not any(f.severity == ERROR for f in self.findings)
+
+    def report(self) -> AnnualReport:
+        """The summary as an ``AnnualReport`` (基本信息: name, level, year, number of units)."""
+        info: dict[str, str | int | None] = {f.key: None for f in spec.INFO_FIELDS}
+        info.update(name=self.name, level=self.level, year=self.year, units=len(self.summed),
+                    template_version=spec.TEMPLATE_VERSION)
+        return AnnualReport(None, info, dict(self.values))
+
+
+# --- collecting inputs ----------------------------------------------------------------------
+
+
+def is_hidden_or_lock(name: str) -> bool:
+    """Office lock files (``~$x.xlsx``), LibreOffice locks (``.~lock.x#``) and hidden files."""
+    return name.startswith(("~$", ".~lock", "."))
+
+
+def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Path, str] | None = None) -> Inputs:
+    """Expand files, folders (recursively) and .zip archives into input files.
+
+    Zip members are extracted below ``workdir``. Files of ``exclude`` found in a folder (the
+    roster, the 催报 list: path → reason) and hidden, lock and non-spreadsheet files are listed
+    in ``skipped``, never silently dropped.
+    """
+    out = Inputs()
+    excluded = {_resolve(p): reason for p, reason in (exclude or {}).items()}
+    for i, arg in enumerate(paths):
+        path = Path(arg)
+        if path.is_dir():
+            _walk(path, str(path), out, excluded, explicit=False)
+        elif path.suffix.lower() == ".zip" and path.is_file():
+            _unzip(path, workdir / f"zip{i}", out)
+        else:
+            out.sources.append(Source(path, str(path)))
+    return out
+
+
+def _resolve(path: str | Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], explicit: bool) -> None:
+    for current, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = Path(current).relative_to(root)
+        for d in list(dirs):
+            if d.startswith("."):
+                dirs.remove(d)
+                out.skipped.append(Skipped(_join(display, rel / d), "隐藏文件夹，未读取"))
+        for name in sorted(files):
+            path = Path(current) / name
+            shown = _join(display, rel / name)
+            if _resolve(path) in excluded:
+                out.skipped.append(Skipped(shown, excluded[_resolve(path)]))
+            elif is_hidden_or_lock(name):
+                out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
+            elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
+                out.sources.append(Source(path, shown))
+            else:
+                out.skipped.append(Skipped(shown, f"不是电子表格文件（{path.suffix or '无扩展名'}）"))
+
+
+def _join(display: str, rel: Path) -> str:
+    return str(Path(display) / rel) if str(rel) != "." else display
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Zip member names from Chinese Windows are GBK without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _unzip(archive: Path, target: Path, out: Inputs) -> None:
+    from toolkit.errors import CorruptFileError
+
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFileError(archive, "压缩包已损坏，无法解压", "请重新打包或重新发送") from exc
+    with zf:
+        for info in sorted(zf.infolist(), key=_member_name):
+            if info.is_dir():
+                continue
+            name = _member_name(info)
+            parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+            if not parts or parts[0] == "__MACOSX":
+                continue
+            shown = f"{archive}/{'/'.join(parts)}"
+            if any(p.startswith(".") for p in parts[:-1]) or is_hidden_or_lock(parts[-1]):
+                out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
+                continue
+            if Path(parts[-1]).suffix.lower() not in SPREADSHEET_SUFFIXES:
+                out.skipped.append(Skipped(shown, f"不是电子表格文件（{Path(parts[-1]).suffix or '无扩展名'}）"))
+                continue
+            dest = target.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(zf.read(info))
+            out.sources.append(Source(dest, shown))
+
+
+# --- validation (the engine of the validation issue), in parallel where it pays ----------------
+
+
+def _validate_chunk(paths: list[Path], year: int | None, blank_policy: str) -> list[FileReport]:
+    from validators.engine import Options, validate_paths
+
+    return validate_paths(paths, Options(year=year, blank_policy=blank_policy))
+
+
+def validate_sources(
+    sources: Sequence[Source],
+    year: int | None,
+    blank_policy: str,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[FileReport]:
+    """Validate every source; one ``FileReport`` per source, in the order given."""
+    paths = [s.path for s in sources]
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        reports = _validate_chunk(paths, year, blank_policy)
+        if progress:
+            progress(len(paths))
+        return reports
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import validators.engine  # noqa: F401 - imported once here, inherited by forked workers
+
+    size = max(16, -(-len(paths) // (workers * 4)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    results: list[list[FileReport]] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_validate_chunk, chunk, year, blank_policy) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            results.append(future.result())
+            if progress:
+                progress(len(chunk))
+    return [r for chunk in results for r in chunk]
+
+
+# --- consolidation ---------------------------------------------------------------------------
+
+
+def consolidate(
+    inputs: Inputs,
+    *,
+    name: str,
+    level: str = "区县",
+    year: int | None = None,
+    roster: Sequence[RosterUnit] | None = None,
+    blank_policy: str = "error",
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> Consolidation:
+    """Validate, match, de-duplicate and sum; never raises for a bad input (it becomes a finding)."""
+    if blank_policy not in BLANK_POLICIES:
+        raise ValueError(blank_policy)
+    file_reports = validate_sources(inputs.sources, year, blank_policy, progress, workers)
+    units = [_unit(source, fr) for source, fr in zip(inputs.sources, file_reports, strict=True)]
+    general = [finding("consolidate.skipped", file=s.file, detail=s.reason) for s in inputs.skipped]
+    year = _check_year(units, year, general)
+    _check_versions(units)
+    _check_levels(units, level)
+    missing = _match_roster(units, roster) if roster is not None else []
+    _mark_duplicates(units)
+    for unit in units:
+        unit.status = _status(unit)
+    blanks = _blanks(units, blank_policy)
+    for unit in units:  # a blank warning may turn 已报且通过 into 有提示
+        unit.status = _status(unit)
+    ordered = _ordered(units, roster) + missing
+    summed = [u for u in ordered if u.status in SUMMED_STATUSES]
+    values = sum_values([u.report for u in summed if u.report is not None])
+    return Consolidation(name, level, year, blank_policy, ordered, values, list(inputs.skipped), general,
+                         blanks, roster is not None)
+
+
+def _unit(source: Source, fr: FileReport) -> Unit:
+    report = fr.report if isinstance(fr.report, AnnualReport) else None
+    findings = [replace(f, file=source.display) for f in fr.findings]
+    sha = report.sha256 if report is not None and report.sha256 else _sha256(source.path)
+    name = (report.agency if report is not None else None) or Path(source.display).stem
+    return Unit(name, source.display, sha, findings=findings, report=report)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _check_year(units: list[Unit], year: int | None, general: list[Finding]) -> int | None:
+    lay = cells.layout()
+    sheet, ref = lay.info["year"]
+    years = Counter(u.report.year for u in units if u.report is not None and u.report.year is not None)
+    if year is None and years:
+        ranked = years.most_common()
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            detail = "，".join(f"{y} 年 {n} 份" for y, n in sorted(ranked))
+            general.append(finding("consolidate.year_unknown", detail=detail))
+            return None
+        year = ranked[0][0]
+    for unit in units:
+        got = unit.report.year if unit.report is not None else None
+        if got is not None and got != year and not any(f.sheet == sheet and f.cell == ref for f in unit.findings):
+            unit.findings.append(finding("consolidate.mixed_year", file=unit.file, sheet=sheet, cell=ref,
+                                         expected=year, actual=got))
+    return year
+
+
+def _check_versions(units: list[Unit]) -> None:
+    versions = Counter(u.report.info.get("template_version") for u in units if u.report is not None)
+    if len(versions) <= 1:
+        return
+    common = versions.most_common(1)[0][0]
+    sheet, ref = cells.layout().info["template_version"]
+    for unit in units:
+        got = unit.report.info.get("template_version") if unit.report is not None else common
+        if got != common:
+            unit.findings.append(finding("consolidate.mixed_version", file=unit.file, sheet=sheet, cell=ref,
+                                         expected=common, actual=got))
+
+
+def _check_levels(units: list[Unit], level: str) -> None:
+    """An input at the summary's level or above (e.g. last run's summary left in the folder) is an error."""
+    if level not in spec.LEVELS:
+        return
+    sheet, ref = cells.layout().info["level"]
+    for unit in units:
+        got = unit.report.info.get("level") if unit.report is not None else None
+        if got in spec.LEVELS and spec.LEVELS.index(str(got)) >= spec.LEVELS.index(level):
+            unit.findings.append(finding("consolidate.level", file=unit.file, sheet=sheet, cell=ref,
+                                         expected=level, actual=got))
+
+
+def _match_roster(units: list[Unit], roster: Sequence[RosterUnit]) -> list[Unit]:
+    by_code = {normalize_code(r.credit_code): r for r in roster if r.credit_code}
+    by_name = {normalize_name(r.name): r for r in roster}
+    seen: set[int] = set()
+    for unit in units:
+        if unit.report is None:
+            match = _match_file_name(unit.file, by_name)
+            if match is not None:
+                unit.roster, unit.name = match, match.name
+                seen.add(id(match))
+            continue
+        code = normalize_code(str(unit.report.info.get("credit_code") or ""))
+        match = by_code.get(code) if code else None
+        if match is not None and normalize_name(match.name) != normalize_name(unit.report.agency):
+            unit.findings.append(finding("consolidate.name_differs", file=unit.file, sheet=spec.INFO_SHEET,
+                                         cell=cells.layout().info["name"][1], expected=match.name,
+                                         actual=unit.report.agency))
+        match = match or by_name.get(normalize_name(unit.report.agency))
+        if match is None:
+            sheet, ref = cells.layout().info["name"]
+            unit.findings.append(finding("consolidate.not_on_roster", file=unit.file, sheet=sheet, cell=ref,
+                                         agency=unit.name))
+            continue
+        unit.roster = match
+        unit.name = match.name
+        seen.add(id(match))
+    return [
+        Unit(r.name, status=MISSING, roster=r,
+             findings=[finding("consolidate.missing", agency=r.name, line=r.line)])
+        for r in roster if id(r) not in seen
+    ]
+
+
+def _match_file_name(file: str, by_name: dict[str, RosterUnit]) -> RosterUnit | None:
+    """An unreadable file still names its unit in the file name: the longest roster name in it."""
+    stem = normalize_name(Path(file).stem)
+    hits = [name for name in by_name if name and name in stem]
+    return by_name[max(hits, key=len)] if hits else None
+
+
+def _mark_duplicates(units: list[Unit]) -> None:
+    """Files of one unit (same roster unit, credit code or name, or the same bytes) are all duplicates."""
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    reasons: dict[tuple[int, int], str] = {}
+    first: dict[tuple[str, str], int] = {}
+    for i, unit in enumerate(units):
+        keys = [("sha", unit.sha256)] if unit.sha256 else []
+        if unit.report is not None:
+            code = normalize_code(str(unit.report.info.get("credit_code") or ""))
+            if code:
+                keys.append(("code", code))
+            if unit.report.agency:
+                keys.append(("name", normalize_name(unit.report.agency)))
+        if unit.roster is not None:
+            keys.append(("roster", str(unit.roster.line)))
+        for key in keys:
+            if key in first:
+                j = first[key]
+                reasons.setdefault((j, i), _REASONS[key[0]])
+                parent[find(i)] = find(j)
+            else:
+                first[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(units)):
+        groups.setdefault(find(i), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        why = "；".join(dict.fromkeys(r for (a, b), r in reasons.items() if a in members and b in members))
+        for i in members:
+            others = "”“".join(units[j].file for j in members if j != i)
+            units[i].findings.append(finding("consolidate.duplicate", file=units[i].file, other=others, reason=why))
+
+
+_REASONS = {"sha": "文件内容完全相同", "code": "统一社会信用代码相同", "name": "单位名称相同", "roster": "对应名单中同一单位"}
+
+
+def _status(unit: Unit) -> str:
+    rules = {f.rule for f in unit.findings if f.severity == ERROR}
+    if "consolidate.duplicate" in rules:
+        return DUPLICATE
+    if "consolidate.not_on_roster" in rules:
+        return NOT_ON_ROSTER
+    if unit.status == MISSING:
+        return MISSING
+    if rules or unit.report is None:
+        return EXCLUDED
+    return WARNED if unit.warnings else PASSED
+
+
+def _blanks(units: list[Unit], policy: str) -> list[tuple[Unit, str]]:
+    """Blank input cells of units to be summed: never a guess in a sum, always recorded."""
+    out = []
+    lay = cells.layout()
+    for unit in units:
+        if unit.status not in SUMMED_STATUSES or unit.report is None:
+            continue
+        for key in spec.INPUT_KEYS:
+            if unit.report.values.get(key) is None:
+                out.append((unit, key))
+                sheet, ref = lay.address(key)
+                cell = spec.CELL[key]
+                unit.findings.append(finding("consolidate.blank_not_filled", file=unit.file, sheet=sheet, cell=ref,
+                                             row=spec.row_label(cell), column=spec.column_label(cell),
+                                             row_key=cell.row, column_key=cell.column))
+    return out
+
+
+def _ordered(units: list[Unit], roster: Sequence[RosterUnit] | None) -> list[Unit]:
+    """Roster order first (the roster is fixed), then the rest by name and file: input order never matters."""
+    line = {id(r): i for i, r in enumerate(roster or ())}
+    return sorted(units, key=lambda u: (
+        0 if u.roster is not None else 1,
+        line.get(id(u.roster), 0),
+        normalize_name(u.name),
+        u.file,
+    ))
+
+
+# --- exact sums ------------------------------------------------------------------------------
+
+
+def sum_values(reports: Sequence[AnnualReport]) -> dict[str, Value]:
+    """Exact sums of every input cell (blank when no unit filled it); totals as a spreadsheet sums them."""
+    values: dict[str, Value] = {}
+    for key in spec.INPUT_KEYS:
+        parts = [r.values.get(key) for r in reports]
+        values[key] = _exact_sum(parts)
+    for key in _TOTALS_IN_ORDER:
+        values[key] = _exact_sum([values.get(p) for p in spec.total_formula_parts(key)])
+    return values
+
+
+def _exact_sum(parts: Sequence[Value]) -> Value:
+    known = [p for p in parts if p is not None]
+    if not known:
+        return None
+    total: int | Decimal = Decimal(0) if any(isinstance(p, Decimal) for p in known) else 0
+    for p in known:
+        total += p
+    return total
+
+
+_TOTALS_IN_ORDER = sorted(
+    spec.TOTAL_KEYS, key=lambda k: any(p in spec.TOTAL_KEYS for p in spec.total_formula_parts(k))
+)
+
+KEY_TOTALS = (
+    ("新收申请", ("t3.new.total",)),
+    ("办理结果总计", ("t3.total.total",)),
+    ("结转", ("t3.carry_forward.total",)),
+    ("复议", ("t4.review.total",)),
+    ("诉讼", ("t4.suit_direct.total", "t4.suit_after_review.total")),
+)
+
+
+def key_totals(values: dict[str, Value]) -> list[tuple[str, Value]]:
+    """The figures the terminal summary shows."""
+    return [(label, _exact_sum([values.get(k) for k in keys])) for label, keys in KEY_TOTALS]

@@ -1,0 +1,120 @@
+"""The roster (报送名单): which units must report, read from .xlsx or .csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import NianbaoError
+
+NAME_HEADERS = ("单位名称", "单位", "名称", "机关名称", "单位全称")
+CODE_HEADERS = ("统一社会信用代码", "信用代码", "社会信用代码", "代码")
+LEVEL_HEADERS = ("层级", "单位层级", "级别")
+
+
+class RosterError(NianbaoError):
+    """The roster file cannot be used."""
+
+    rule = "roster.unreadable"
+
+
+@dataclass(frozen=True)
+class RosterUnit:
+    """One unit that must report; ``line`` is its 1-based row in the roster file."""
+
+    name: str
+    credit_code: str | None = None
+    level: str | None = None
+    line: int = 0
+
+
+def normalize_name(name: str | None) -> str:
+    """The form names are matched in: NFKC (full/half width), no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def normalize_code(code: str | None) -> str:
+    return normalize_name(code).upper()
+
+
+def read_roster(path: str | Path) -> list[RosterUnit]:
+    """Read a roster: first row is a header with a 单位名称 column (code and level optional)."""
+    p = Path(path)
+    if not p.is_file():
+        raise RosterError(p, "找不到名单文件", "请检查 --roster 的路径")
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(p)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(p)
+    else:
+        raise RosterError(p, "名单文件只能是 .xlsx 或 .csv", "请在 Excel 或 WPS 中另存为 .xlsx 或 .csv")
+    return _units(p, rows)
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise RosterError(path, "无法识别文件编码", "请另存为 UTF-8 编码的 CSV")
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise RosterError(path, "无法打开（文件损坏、加密或不是 .xlsx）", "请重新保存名单后再试") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    normal = [normalize_name(h) for h in header]
+    for name in names:
+        if name in normal:
+            return normal.index(name)
+    return None
+
+
+def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
+    start = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
+    if start is None:
+        raise RosterError(path, "是空的", "请在名单首行写表头“单位名称”，其下每行一个单位")
+    header = rows[start]
+    name_col = _column(header, NAME_HEADERS)
+    if name_col is None:
+        raise RosterError(path, f"首行没有“单位名称”列（首行为：{'、'.join(h for h in header if h) or '空白'}）",
+                          "请在名单首行写表头“单位名称”，可选“统一社会信用代码”“层级”")
+    code_col, level_col = _column(header, CODE_HEADERS), _column(header, LEVEL_HEADERS)
+    units: list[RosterUnit] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows[start + 1:], start=start + 2):
+        def get(col: int | None, row: list[str] = row) -> str | None:
+            value = row[col].strip() if col is not None and col < len(row) else ""
+            return value or None
+
+        name = get(name_col)
+        if name is None:
+            continue
+        key = normalize_name(name)
+        if key in seen:
+            raise RosterError(path, f"第 {i} 行的单位“{name}”与第 {seen[key]} 行重复", "请删除重复的行")
+        seen[key] = i
+        units.append(RosterUnit(name, get(code_col), get(level_col), i))
+    if not units:
+        raise RosterError(path, "没有任何单位", "请在表头“单位名称”下每行写一个单位")
+    return units
