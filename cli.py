@@ -127,6 +127,73 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
     return EXIT_OK if all(r.valid for r in reports) else EXIT_ERRORS
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="汇总表（.xlsx）保存位置；催报名单写在它旁边。")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="报送名单（.xlsx 或 .csv，表头含“单位名称”，可选“统一社会信用代码”“层级”）。")
+@click.option("--year", type=YEAR, help="汇总年度（默认取输入文件的年度）。")
+@click.option("--name", help="汇总单位名称，写入汇总表基本信息（默认取输出文件名）。")
+@click.option("--level", type=click.Choice(["区县", "市"]), default="区县", show_default=True, help="汇总层级。")
+@click.option("--allow-errors", is_flag=True, help="有错误的单位排除在外，仍用通过审核的单位生成汇总表。")
+@click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
+              help="空白单元格：error 视为错误；allow 按“未填写”处理（不计入、不当作 0，逐处记录）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式。")
+def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, year: int | None, name: str | None,
+                level: str, allow_errors: bool, blank_policy: str, fmt: str) -> int:
+    """把各单位填报的工作簿（文件、文件夹或 .zip）审核后汇总为一张汇总表。
+
+    \b
+    有错误的单位不计入；默认只要有错误就不生成汇总表（退出码 1），
+    加 --allow-errors 则只汇总通过审核的单位。汇总表本身可再作为上一级的输入。
+    \b
+    示例：
+      nianbao consolidate 收到的年报/ -o 示例区2025汇总.xlsx --roster 名单.xlsx --name 示例区
+      nianbao consolidate 区县汇总/*.xlsx -o 示例市2025汇总.xlsx --level 市 --name 示例市
+    """
+    from toolkit import summary
+
+    with _ProgressBar("审核并汇总") as progress:
+        outcome = summary.run(inputs, output, name=name, level=level, year=year, roster=roster,
+                              allow_errors=allow_errors, blank_policy=blank_policy, progress=progress)
+    if fmt == "json":
+        from toolkit.export import dumps
+
+        click.echo(dumps(summary.to_data(outcome)))
+    else:
+        click.echo(summary.render_text(outcome))
+    return summary.exit_code(outcome)
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr when it is a terminal; otherwise no output at all."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> object:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=None)
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 _USAGE_PATTERNS = (
     (r"No such option:? '?([^'\s]+?)'?\.?$", "没有选项 {0}"),
     (r"Missing argument '(.+?)'", "缺少参数 {0}"),
