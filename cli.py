@@ -128,6 +128,47 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 为中文表格，json 供程序读取。")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="上一年度的年报（填好的 .xlsx 模板或 nianbao export 导出的 .json），用于核对上年结转。")
+@click.option("--year", type=YEAR, help="本次审核的报告年度；文件中的年度不符时报错。")
+@click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
+              help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="把标注了问题的副本（红色强制、黄色提示、批注、“审核结果”工作表）写入此文件夹；原文件不改动。")
+def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int | None, blank_policy: str,
+             annotate_dir: Path | None) -> int:
+    """审核填好的年报模板：逐个单元格列出强制性错误和提示。
+
+    提示项如确无问题，在“审核说明”工作表写明规则编号、单元格和原因（不少于6个字）即视为已说明。
+    退出码：0 没有强制性错误（可以有提示）；1 有强制性错误或文件无法读取；2 用法错误。
+
+    \b
+    示例：
+      nianbao validate 教育局2025.xlsx
+      nianbao validate 报送/*.xlsx --year 2025 --previous 教育局2024.xlsx --annotate 审核结果
+    """
+    from toolkit import reporters
+    from validators.engine import Options, load_previous, validate_paths
+
+    options = Options(year=year, blank_policy=blank_policy, previous=load_previous(previous) if previous else None)
+    results = validate_paths(files, options)
+    if fmt == "json":
+        click.echo(reporters.dumps(results))
+    else:
+        reporters.render_text(results)
+    if annotate_dir is not None:
+        from toolkit.annotate import annotate_all
+
+        for result, written in annotate_all(results, annotate_dir):
+            note = f"已写出标注副本：{written}" if written else f"“{result.path.name}”无法读取，未生成标注副本"
+            click.echo(note, err=True)
+    return EXIT_OK if all(r.valid for r in results) else EXIT_ERRORS
+
+
+@cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="汇总表（.xlsx）保存位置；催报名单写在它旁边。")

@@ -11,17 +11,35 @@ Imports pandas and pandera: import this module lazily, only when rules run.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from toolkit import spec
-from toolkit.model import AnnualReport
-from validators.rules_workbook import COUNT_MAX, identity_rule
+
+def _import_pandera():
+    """pandera imports hypothesis (~0.15 s) for data synthesis nianbao never uses: skip it unless loaded."""
+    blocked = "hypothesis" not in sys.modules
+    if blocked:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]
+    try:
+        importlib.import_module("pandera.strategies.pandas_strategies")  # imports hypothesis when it can
+        module = importlib.import_module("pandera.pandas")
+    finally:
+        if blocked and sys.modules.get("hypothesis") is None:
+            del sys.modules["hypothesis"]
+    return module
+
+
+pa = _import_pandera()
+
+from toolkit import spec  # noqa: E402
+from toolkit.model import AnnualReport  # noqa: E402
+from validators.rules_workbook import COUNT_MAX, identity_rule  # noqa: E402
 
 SINGLE = "value"  # frame column of the single-value rows of 表二
 
@@ -105,24 +123,29 @@ def _in_force_check(grid: Grid):
 
 
 def anchor(identity: spec.Identity) -> str:
-    """The one cell an identity finding names: its total cell (E1: the （七）总计 cell of the column)."""
-    return next(k for k in (*identity.left, *identity.right) if spec.CELL[k].kind == "total")
+    """The one cell an identity finding names: the single left-hand total, else the first total on the right.
+
+    E2–E4 name their 总计 cell; E1 (一 + 二 = （七） + 四) names the （七）总计 cell of the column.
+    """
+    if len(identity.left) == 1:
+        return identity.left[0]
+    return next(k for k in identity.right if spec.CELL[k].kind == "total")
 
 
 @cache
 def schema(table: str) -> pa.DataFrameSchema:
     """The schema of one table's stacked frame, generated from the spec."""
     grid = next(g for g in grids() if g.table == table)
-    column_checks = [
-        pa.Check(lambda s: ~(s < 0), name="cell.negative"),
-        pa.Check(lambda s: s == np.floor(s), name="cell.fraction"),
-        pa.Check(lambda s: s <= COUNT_MAX, name="cell.too_large"),
+    checks = [  # table-wide: one check per rule, failures come back once per cell
+        pa.Check(lambda f: ~(f < 0), name="cell.negative"),
+        pa.Check(lambda f: f == np.floor(f), name="cell.fraction"),
+        pa.Check(lambda f: f <= COUNT_MAX, name="cell.too_large"),
     ]
-    checks = [pa.Check(_identity_check(grid, rule), name=rule)
-              for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
+    checks += [pa.Check(_identity_check(grid, rule), name=rule)
+               for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
     if "in_force" in grid.columns:
         checks.append(pa.Check(_in_force_check(grid), name="plausible.in_force"))
-    columns = {c: pa.Column(float, checks=column_checks, nullable=True) for c in grid.columns}
+    columns = {c: pa.Column(float, nullable=True) for c in grid.columns}
     return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=True)
 
 
