@@ -244,7 +244,12 @@ def read_t2(rows: list[Row]) -> TableRead:
                     if hit in _ALIASES:
                         out.issues.append(_alias_issue("t2", hit, row.lines[0]))
                 if len({column_labels[h] for h in hits}) == len(order) == len(hits):
-                    order = [column_labels[h] for h in hits]
+                    found_order = [column_labels[h] for h in hits]
+                    if found_order != order:
+                        out.issues.append(Issue("import.header_order", "t2", spec.T2_BLOCKS[0].caption,
+                                                line=row.lines[0],
+                                                actual="、".join(spec.LABEL_ALIASES.get(h, h) for h in hits)))
+                    order = found_order
             continue
         match = _match_suffix(row.label_text(), labels)
         if match is None:
