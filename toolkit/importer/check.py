@@ -44,10 +44,9 @@ def check_imported(imported: Imported) -> FileReport:
     path = Path(report.path) if report.path else Path("")
     findings = [issue_finding(i, path) for i in imported.issues]
     checked = validate_reports([report], Options(integrity=False, blank_policy="allow"))[0]
-    untitled = any(i.rule == "import.title_missing" for i in imported.issues)
     for f in checked.findings:
-        if untitled and f.rule in _INFO_RULES:
-            continue  # already reported once as import.title_missing
+        if f.rule in _INFO_RULES:
+            continue  # no 基本信息 sheet: name and year come from the title (import.title_missing)
         findings.append(_as_imported(f))
     return FileReport(path, findings, report.agency, report.year, report)
 
