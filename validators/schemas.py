@@ -109,6 +109,19 @@ def _identity_check(grid: Grid, rule: str):
     return check
 
 
+def _input_check(grid: Grid, ok_value):
+    """A value rule on input cells only (a total too large or negative follows from its parts)."""
+    is_input = np.array([[k is not None and spec.CELL[k].kind == "input" for k in row] for row in grid.keys])
+
+    def check(frame: pd.DataFrame) -> pd.DataFrame:
+        cube = _cube(frame, grid)
+        with np.errstate(invalid="ignore"):
+            ok = ok_value(cube) | np.isnan(cube) | ~is_input
+        return _as_frame(ok, frame)
+
+    return check
+
+
 def _in_force_check(grid: Grid):
     """现行有效件数 below 本年制发件数 (the in_force cell fails)."""
     issued, in_force = grid.columns.index("issued"), grid.columns.index("in_force")
@@ -137,9 +150,9 @@ def schema(table: str) -> pa.DataFrameSchema:
     """The schema of one table's stacked frame, generated from the spec."""
     grid = next(g for g in grids() if g.table == table)
     checks = [  # table-wide: one check per rule, failures come back once per cell
-        pa.Check(lambda f: ~(f < 0), name="cell.negative"),
-        pa.Check(lambda f: f == np.floor(f), name="cell.fraction"),
-        pa.Check(lambda f: f <= COUNT_MAX, name="cell.too_large"),
+        pa.Check(_input_check(grid, lambda v: ~(v < 0)), name="cell.negative"),
+        pa.Check(_input_check(grid, lambda v: v == np.floor(v)), name="cell.fraction"),
+        pa.Check(_input_check(grid, lambda v: v <= COUNT_MAX), name="cell.too_large"),
     ]
     checks += [pa.Check(_identity_check(grid, rule), name=rule)
                for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
