@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import spec
-from toolkit.importer.document import format_2019, locate, title_info
+from toolkit.importer.document import format_2019, locate, title_info, truncated
 from toolkit.importer.issues import Issue
 from toolkit.importer.narrative import check_narrative
-from toolkit.importer.source import read_lines
+from toolkit.importer.source import Line, read_lines
 from toolkit.importer.tables import group_rows, read_t2, read_t3, read_t4
 from toolkit.model import AnnualReport, Value
 
@@ -38,6 +38,11 @@ def import_report(path: str | Path) -> Imported:
     """Read ``path``; cells that cannot be read with certainty stay ``None`` with an issue."""
     path = Path(path)
     lines, source_format = read_lines(path)
+    return import_lines(lines, path, source_format)
+
+
+def import_lines(lines: list[Line], path: Path | None = None, source_format: str = "text") -> Imported:
+    """The report in ``lines`` (see ``toolkit.importer.source``)."""
     layout = locate(lines)
     values: dict[str, Value] = {c.key: None for c in spec.CELLS}
     issues: list[Issue] = []
@@ -65,6 +70,9 @@ def import_report(path: str | Path) -> Imported:
             cells = [c.key for c in spec.TABLE[table].cells]
             complete[table] = all(k in read.values for k in cells)
         else:
+            cut = truncated(lines, layout)
+            if cut is not None:
+                issues.append(cut)
             issues.extend(check_narrative(lines, layout, values))
     info: dict[str, str | int | None] = {f.key: None for f in spec.INFO_FIELDS}
     info.update(name=name, year=year)

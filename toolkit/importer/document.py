@@ -101,3 +101,14 @@ def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
         if m:
             return None, int(m.group(1))
     return None, None
+
+
+def truncated(lines: list[Line], layout: Layout) -> Issue | None:
+    """A copy that stops inside a table (no 五/六 section after it) may have lost digits of its last row."""
+    if not lines or not lines[-1].tabular:
+        return None
+    last = len(lines) - 1
+    for table, (start, end) in layout.regions.items():
+        if start <= last < end and end == len(lines):
+            return Issue("import.truncated", table, line=lines[-1].number)
+    return None
