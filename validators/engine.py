@@ -174,7 +174,11 @@ def _bad_cells(report: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
         rule = f"cell.{bad.kind}"
         if rule not in _cell_rules():
             rule = "cell.text"
-        yield ctx.cell(rule, key, raw=bad.raw, actual=bad.raw)
+        raw = _BOOL_TEXT.get(bad.raw, bad.raw) if bad.kind == "bool" else bad.raw
+        yield ctx.cell(rule, key, raw=raw, actual=raw)
+
+
+_BOOL_TEXT = {"1": "TRUE", "0": "FALSE"}
 
 
 @cache
@@ -270,7 +274,7 @@ def _table_finding(report: AnnualReport, rule: str, key: str) -> Finding:
     ctx = _Ctx(report)
     values = report.values
     if rule in ("cell.negative", "cell.fraction", "cell.too_large"):
-        return ctx.cell(rule, key, actual=values.get(key), raw=values.get(key), limit=rw.COUNT_MAX)
+        return ctx.cell(rule, key, actual=values.get(key), raw=values.get(key), limit=f"{rw.COUNT_MAX:,}")
     if rule == "plausible.in_force":
         issued = spec.CELL[key].row
         return ctx.cell(rule, key, expected=values.get(f"t2.{issued}.issued"), actual=values.get(key))
