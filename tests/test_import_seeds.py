@@ -15,7 +15,7 @@ from toolkit.importer.check import check_reports
 from toolkit.model import Value
 
 SEEDS_DIR = Path(__file__).parent / "data" / "seeds"
-SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
+SEEDS = sorted(SEEDS_DIR.glob("[0-9][0-9][0-9]_*.txt"))
 T4_KEYS = [spec.t4(g.key, c.key) for g in spec.T4_GROUPS for c in spec.T4_COLUMNS]
 
 

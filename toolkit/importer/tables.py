@@ -78,14 +78,23 @@ class Row:
     def labels(self) -> list[str]:
         return [f for f, k in zip(self.fields, self.kinds, strict=True) if k == LABEL]
 
+    def _first_value(self) -> int:
+        return next((i for i, k in enumerate(self.kinds) if k in (VALUE, BLANK)), len(self.kinds))
+
+    def labels_after_values(self) -> list[str]:
+        first = self._first_value()
+        return [f for f, k in zip(self.fields[first:], self.kinds[first:], strict=True) if k == LABEL]
+
     def label_text(self) -> str:
-        return norm("".join(self.labels))
+        """The row's label: the text fields before its first value."""
+        first = self._first_value()
+        return norm("".join(f for f, k in zip(self.fields[:first], self.kinds[:first], strict=True) if k == LABEL))
 
     def split(self) -> tuple[list[str], list[str], int, bool]:
         """(values after the last label, their kinds, leading empty fields, text mixed into values)."""
-        last = max((i for i, k in enumerate(self.kinds) if k == LABEL), default=-1)
-        first = min((i for i, k in enumerate(self.kinds) if k == LABEL), default=-1)
-        mixed = any(k in (VALUE, BLANK) for k in self.kinds[first + 1:last]) if last > first >= 0 else False
+        first = self._first_value()
+        mixed = LABEL in self.kinds[first:]
+        last = max((i for i, k in enumerate(self.kinds[:first]) if k == LABEL), default=-1)
         values = self.fields[last + 1:]
         kinds = self.kinds[last + 1:]
         lead = 0
@@ -178,7 +187,7 @@ def read_row_values(row: Row, count: int, units: list[str], table: str, label: s
     line = row.lines[0]
     if mixed:
         out.issues.append(Issue("import.row_garbled", table, label, key, line=line,
-                                fields={"text": " ".join(f for f in row.fields if f)[:60]}))
+                                fields={"text": " ".join(row.labels_after_values())[:60]}))
         return None
     if len(values) == 1 and kinds[0] == VALUE and count > 1:
         parts = split_run(number_text(values[0]), count)
