@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the licence xlwings grants non-commercial/government use
+
 from toolkit.sample import sample_report
 from toolkit.write import write_workbook
 
