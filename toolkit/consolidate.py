@@ -232,10 +232,47 @@ def _unzip(archive: Path, target: Path, out: Inputs) -> None:
 # --- validation (the engine of the validation issue), in parallel where it pays ----------------
 
 
-def _validate_chunk(paths: list[Path], year: int | None, blank_policy: str) -> list[FileReport]:
-    from validators.engine import Options, validate_paths
+def _read_chunk(paths: list[Path]) -> list[AnnualReport | None]:
+    """Read workbooks (in a worker); ``None`` for a file that cannot be read (validation explains why)."""
+    from toolkit.read import read_workbook
 
-    return validate_paths(paths, Options(year=year, blank_policy=blank_policy))
+    out: list[AnnualReport | None] = []
+    for path in paths:
+        try:
+            out.append(read_workbook(path))
+        except Exception:  # the engine re-reads it and turns the failure into a finding
+            out.append(None)
+    return out
+
+
+def read_sources(
+    paths: Sequence[Path], progress: Callable[[int], None] | None = None, workers: int | None = None
+) -> list[AnnualReport | None]:
+    """Read every path, on all cores when there are enough files; results in the order given."""
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        out: list[AnnualReport | None] = []
+        step = max(1, len(paths) // 20)
+        for i in range(0, len(paths), step):
+            out += _read_chunk(list(paths[i:i + step]))
+            if progress:
+                progress(len(paths[i:i + step]))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(16, -(-len(paths) // (workers * 4)))
+    chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    results: list[AnnualReport | None] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
+        import validators.schemas  # noqa: F401 - pandas loads here while the workers read
+        for chunk, future in zip(chunks, futures, strict=True):
+            results += future.result()
+            if progress:
+                progress(len(chunk))
+    return results
 
 
 def validate_sources(
@@ -245,30 +282,19 @@ def validate_sources(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> list[FileReport]:
-    """Validate every source; one ``FileReport`` per source, in the order given."""
+    """Validate every source with the engine; one ``FileReport`` per source, in the order given.
+
+    Files are read in worker processes, then the engine's rules run once over all reports (its
+    table rules are batched); an unreadable file goes through ``validate_paths`` for its finding.
+    """
+    from validators.engine import Options, validate_paths, validate_reports
+
     paths = [s.path for s in sources]
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < PARALLEL_FROM:
-        reports = _validate_chunk(paths, year, blank_policy)
-        if progress:
-            progress(len(paths))
-        return reports
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    import validators.engine  # noqa: F401 - imported once here, inherited by forked workers
-
-    size = max(16, -(-len(paths) // (workers * 4)))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    results: list[list[FileReport]] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_validate_chunk, chunk, year, blank_policy) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            results.append(future.result())
-            if progress:
-                progress(len(chunk))
-    return [r for chunk in results for r in chunk]
+    reports = read_sources(paths, progress, workers)
+    options = Options(year=year, blank_policy=blank_policy)
+    checked = iter(validate_reports([r for r in reports if r is not None], options))
+    failed = iter(validate_paths([p for p, r in zip(paths, reports, strict=True) if r is None], options))
+    return [next(checked) if r is not None else next(failed) for r in reports]
 
 
 # --- consolidation ---------------------------------------------------------------------------
