@@ -198,6 +198,8 @@ def _money(report: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
             continue
         if value < 0:
             yield ctx.cell("cell.negative", key, actual=value)
+        elif value > rw.COUNT_MAX:
+            yield ctx.cell("cell.too_large", key, actual=value, limit=f"{rw.COUNT_MAX:,}")
         elif isinstance(value, Decimal) and value.normalize().as_tuple().exponent < -rw.MONEY_DECIMALS:
             yield ctx.cell("cell.money_precision", key, actual=value, digits=rw.MONEY_DECIMALS)
 

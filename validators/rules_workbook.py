@@ -42,7 +42,7 @@ RULES = (
     Rule("cell.date", ERROR, "日期", AT + "是日期“{raw}”，不是数字", RETYPE, _BASIS_E5),
     Rule("cell.blank", ERROR, "未填写", AT + "未填写", "没有发生的请填 0；如本单位确实不适用，请汇总单位用 --blank-policy allow 审核",
          "format-2021.md §4.1"),
-    Rule("cell.too_large", ERROR, "数字过大", AT + "填写了 {actual}，超过 {limit}，不可能是实际件数",
+    Rule("cell.too_large", ERROR, "数字过大", AT + "填写了 {actual}，超过 {limit}，不可能是实际数字",
          "请核对是否多输入了数字", _BASIS_E5),
     Rule("cell.money_precision", WARNING, "金额小数位过多", AT + "的金额 {actual} 万元超过 {digits} 位小数（不足 1 分）",
          "请核对金额单位是否为万元；如确属原始数据，请在“审核说明”中说明", "format-2021.md §4.3"),

@@ -1,0 +1,59 @@
+"""Property (issue 4): whatever is typed into input cells, validate never raises and reports each mutated cell."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from toolkit import cells, spec
+from toolkit.sample import sample_report
+from toolkit.write import write_workbook
+from validators import validate_paths
+from validators.findings import ERROR
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=6)
+MUTATIONS = st.one_of(
+    _TEXT,  # text, numeric text, whitespace (blank), "=…" (formula), "#N/A" (error value)
+    st.integers(max_value=-1),
+    st.just(1.5),
+    st.sampled_from(["#N/A", "#DIV/0!", "#VALUE!", "#REF!"]),
+    st.sampled_from(["=1+1", "=SUM(1,2)", "=NA()"]),
+    st.none(),
+    st.integers(min_value=10**12 + 1, max_value=10**30),
+    st.just(1e300),
+    st.booleans(),
+)
+KEYS = st.sampled_from(spec.INPUT_KEYS)
+
+
+@pytest.fixture(scope="module")
+def valid_workbook(tmp_path_factory):
+    return write_workbook(tmp_path_factory.mktemp("prop") / "valid.xlsx", sample_report(7, "示例区教育局"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(KEYS, MUTATIONS, min_size=1, max_size=3))
+def test_validate_never_raises_and_reports_every_mutated_cell(valid_workbook, mutations):
+    path = valid_workbook.with_name("mutated.xlsx")
+    wb = load_workbook(valid_workbook)
+    lay = cells.layout()
+    for key, value in mutations.items():
+        if spec.CELL[key].unit == spec.MONEY and value == 1.5:
+            value = Decimal("1.2345678")  # 1.5 万元 is a valid amount; 7 decimals is worth a warning
+        sheet, ref = lay.address(key)
+        wb[sheet][ref] = value
+    wb.save(path)
+
+    [result] = validate_paths([path])
+
+    reported = {(f.sheet, f.cell): f for f in result.findings}
+    for key in mutations:
+        assert lay.address(key) in reported, (key, mutations[key], result.flatten())
+    money_warning_only = all(spec.CELL[k].unit == spec.MONEY and v == 1.5 for k, v in mutations.items())
+    assert result.valid == money_warning_only
+    if not money_warning_only:
+        assert any(f.severity == ERROR for f in result.findings)
