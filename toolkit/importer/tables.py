@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from toolkit import spec
 from toolkit.importer.issues import Issue
@@ -22,6 +23,7 @@ _CONTINUED = str.maketrans("", "", "〃")
 _NUMBERING = re.compile(r"^(?:[0-9]+\.|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)")
 
 
+@lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """Canonical label form: NFKC, then ``spec.normalize_label``, without Markdown marks."""
     text = unicodedata.normalize("NFKC", text).replace("*", "").replace("#", "")
@@ -31,6 +33,7 @@ def norm(text: str) -> str:
 _BLANKS = frozenset(spec.BLANK_MARKS)
 
 
+@lru_cache(maxsize=8192)
 def kind(field_text: str) -> str:
     text = field_text.replace("*", "").strip()
     if not text:

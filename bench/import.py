@@ -1,0 +1,75 @@
+"""Benchmark: importing published reports (issue 6), beside just reading and decoding the same files.
+
+Inputs: the five seed texts (tests/data/seeds), and the same five reports as HTML and .docx generated
+once from the hand-written expectations (toolkit.importer.publish). For each format it prints reports
+per second for: the baseline (read bytes + decode / parse the container), import only, and import +
+validators (what ``nianbao check-report`` does).
+
+Usage: .venv/bin/python bench/import.py [ROUNDS]   (default ROUNDS = 20; each round reads all five files)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.test_import_formats import truth  # noqa: E402
+from tests.test_import_seeds import SEEDS  # noqa: E402
+from toolkit.importer import import_report  # noqa: E402
+from toolkit.importer.check import check_imported  # noqa: E402
+from toolkit.importer.publish import to_html, write_docx  # noqa: E402
+from toolkit.importer.source import decode  # noqa: E402
+
+
+def baseline(path: Path) -> object:
+    """Only get the text out: decode a text/HTML file, or open the .docx package and walk its paragraphs."""
+    data = path.read_bytes()
+    if path.suffix == ".docx":
+        import io
+
+        import docx
+
+        return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    return decode(path, data)
+
+
+def check(path: Path) -> object:
+    return check_imported(import_report(path))
+
+
+def rate(paths: list[Path], fn: Callable[[Path], object], rounds: int) -> float:
+    for path in paths:
+        fn(path)  # warm imports and caches
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for path in paths:
+            fn(path)
+    return rounds * len(paths) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    with tempfile.TemporaryDirectory() as tmp:
+        html, docx_files = [], []
+        for seed in SEEDS:
+            report = truth(seed)
+            page = Path(tmp) / f"{seed.stem}.html"
+            page.write_text(to_html(report), encoding="utf-8")
+            html.append(page)
+            docx_files.append(write_docx(report, Path(tmp) / f"{seed.stem}.docx"))
+        print(f"{'format':<8}{'baseline':>14}{'import':>14}{'import+check':>16}   (reports/s, {rounds} rounds × 5)")
+        for name, paths in (("text", SEEDS), ("html", html), ("docx", docx_files)):
+            base = rate(paths, baseline, rounds)
+            imp = rate(paths, import_report, rounds)
+            full = rate(paths, check, max(1, rounds // 4))
+            print(f"{name:<8}{base:>14.0f}{imp:>14.0f}{full:>16.0f}")
+
+
+if __name__ == "__main__":
+    main()
