@@ -67,7 +67,7 @@ RULES = (
         WARNING,
         "跳过的文件",
         "已跳过“{file}”：{detail}",
-        "如果这是某单位的年报，请让其另存为 .xlsx 模板后重新报送",
+        "锁文件和隐藏文件可以忽略；如果这是某单位的年报，请让其用模板另存为 .xlsx 后重新报送",
     ),
     Rule(
         "consolidate.blank_not_filled",

@@ -1,0 +1,1 @@
+"""The bundled sample district: ``python -m demo`` (``make demo``) generates it and consolidates it."""

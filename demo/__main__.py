@@ -1,0 +1,35 @@
+"""``python -m demo``: generate the sample district and consolidate it with ``nianbao consolidate``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from demo.district import DISTRICT, ROSTER, YEAR, generate
+
+OUTPUT = Path(__file__).resolve().parents[1] / "demo-output"
+
+
+def main() -> int:
+    import cli
+
+    inbox = OUTPUT / f"{DISTRICT}收到的年报"
+    files = generate(inbox)
+    summary = OUTPUT / f"{DISTRICT}{YEAR}年政府信息公开年报汇总.xlsx"
+    command = ["consolidate", str(inbox), "-o", str(summary), "--roster", str(ROSTER), "--name", DISTRICT,
+               "--year", str(YEAR), "--allow-errors"]
+    print(f"示例区共 {len(files)} 份年报已生成在 {inbox}")
+    print(f"$ nianbao {' '.join(command)}\n")
+    try:
+        cli.main(command)
+    except SystemExit as done:
+        code = done.code
+    print(f"\n用 Excel 或 WPS 打开 {summary}：")
+    print("  “基本信息”至“四、复议诉讼”为汇总数；“报送情况”列出每个单位的状态；")
+    print("  “汇总明细”逐单位逐单元格列出数字（合计行为公式、核对行与汇总表比较）；“审核问题”列出全部问题。")
+    print("不加 --allow-errors 时，只要有单位出错就不生成汇总表（退出码 1），并列出需要改正的单位。")
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
