@@ -232,6 +232,16 @@ def _match_suffix(text: str, candidates: dict[str, str]) -> tuple[str, str] | No
     return best
 
 
+def _match_broken(before: str, text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
+    """Match ``text``; else a label that starts on the label-only line above and ends in ``text``."""
+    match = _match_suffix(text, candidates)
+    if match is None and before and text:
+        joined = _match_suffix(before + text, candidates)
+        if joined is not None and len(joined[1]) > len(text):
+            return joined
+    return match
+
+
 def read_t2(rows: list[Row]) -> TableRead:
     out = TableRead()
     labels = {norm(row.label): row.key for _, row in _T2_ROWS}
@@ -245,8 +255,10 @@ def read_t2(rows: list[Row]) -> TableRead:
     order = [c.key for c in spec.T2_RULE_COLUMNS]
     header_seen = False
     seen: dict[str, list[Value] | None] = {}
+    before = ""  # label text of the label-only row just above (a label broken over two lines)
     for row in rows:
         if not row.has_value:
+            before = row.label_text()
             names = [norm(f) for f in row.labels]
             hits = [n for n in names if n in column_labels]
             if len(hits) >= 2:
@@ -263,7 +275,8 @@ def read_t2(rows: list[Row]) -> TableRead:
                                                 actual="、".join(spec.LABEL_ALIASES.get(h, h) for h in hits)))
                     order = found_order
             continue
-        match = _match_suffix(row.label_text(), labels)
+        match = _match_broken(before, row.label_text(), labels)
+        before = ""
         if match is None:
             if row.has_label:
                 out.issues.append(Issue("import.row_unknown", "t2", line=row.lines[0],
@@ -331,8 +344,10 @@ def read_t3(rows: list[Row]) -> TableRead:
     seen: dict[str, list[Value] | None] = {}
     columns = [c.key for c in spec.T3_COLUMNS]
     old_other = norm(spec.FORMAT_2019_T3_OTHER)
+    before = ""
     for row in rows:
         if not row.has_value:
+            before = row.label_text()
             if row.has_label:
                 out.found = out.found or any(norm(f) in (norm(spec.T3_APPLICANT), norm(spec.T3_NOTE)) for f in row.labels)
             continue
@@ -341,7 +356,8 @@ def read_t3(rows: list[Row]) -> TableRead:
                                     fields={"text": " ".join(f for f in row.fields if f)[:60]}))
             continue
         text = row.label_text()
-        match = _match_suffix(text, _T3_LABELS)
+        match = _match_broken(before, text, _T3_LABELS)
+        before = ""
         if match is None:
             if text.endswith(old_other):
                 out.issues.append(Issue("import.format_2019", "t3", actual=spec.FORMAT_2019_T3_OTHER,
