@@ -419,3 +419,20 @@ def test_no_traceback_and_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "共汇总 1 个单位" in done.stdout
+
+
+def test_other_spreadsheet_files_in_a_folder_are_reported_as_excluded_units(tmp_path, capsys):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    ok = write_workbook(inbox / "甲局.xlsx", sample_report(1, "甲局"))
+    data_dir = Path(__file__).parent / "data" / "unusable"
+    shutil.copy(data_dir / "legacy.xls", inbox / "乙局.xls")
+    shutil.copy(data_dir / "table.csv", inbox / "丙局.csv")
+    code, text, _ = run_cli(["consolidate", inbox, "-o", tmp_path / "s.xlsx", "--format", "json"], capsys)
+    data = json.loads(text)
+    assert code == 1 and not data["written"]
+    excluded = {Path(u["file"]).name: [f["rule"] for f in u["findings"]] for u in data["units"]
+                if u["status"] == "有错误已排除"}
+    assert excluded == {"乙局.xls": ["file.format"], "丙局.csv": ["file.format"]}
+    code, _, _ = run_cli(["consolidate", inbox, "-o", tmp_path / "s.xlsx", "--allow-errors"], capsys)
+    assert code == 0 and read_workbook(tmp_path / "s.xlsx").values == read_workbook(ok).values
