@@ -222,3 +222,12 @@ def test_unreadable_formats_are_one_chinese_error_naming_the_file(name, data, tm
     (report,) = check_reports([path])
     assert [f.rule for f in report.findings] == ["import.unreadable"]
     assert name in report.findings[0].message
+
+
+def test_answered_count_in_the_text_is_checked_against_the_total_row(tmp_path):
+    text = SEEDS[3].read_text(encoding="utf-8").replace("答复政府信息公开申请55件", "答复政府信息公开申请54件")
+    path = tmp_path / "003.txt"
+    path.write_text(text, encoding="utf-8")
+    (report,) = check_reports([path])
+    got = [(f.sheet, f.actual, f.expected) for f in report.findings if f.rule == "import.narrative_mismatch"]
+    assert got == [("表三", 54, "55")]

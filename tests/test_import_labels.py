@@ -80,3 +80,10 @@ def test_html_page_in_either_encoding(encoding, tmp_path):
     path = tmp_path / "page.htm"
     path.write_bytes(page.encode(encoding))
     assert_same_numbers(import_report(path).report.values, truth(SEEDS[2]).values)
+
+
+def test_misprinted_fee_label_is_read_and_reported(tmp_path):
+    result = imported(JINJIANG.replace("行政事业性收费\t1190.0462", "行政事业型收费\t1190.0462"), tmp_path)
+    assert_same_numbers(result.report.values, WANT)
+    assert [(i.rule, i.actual, i.expected) for i in result.issues] == [
+        ("import.label_alias", "行政事业型收费", "行政事业性收费")]

@@ -83,3 +83,21 @@ def test_copy_with_swapped_cells(seed, which, where):
 def test_every_seed_passes_the_property_undamaged():
     for text, truth in zip(TEXTS, TRUTHS, strict=True):
         assert_no_silent_damage(text, truth)
+
+
+_VOCAB = [
+    *(r.label for r in spec.T3_ROWS), *(r.label for b in spec.T2_BLOCKS for r in b.rows),
+    *(t.title for t in spec.TABLES), *spec.FORMAT_2019_MARKERS, spec.T4_REVIEW, spec.T4_SUIT,
+    "0", "12", "3.5", "/", "-", "", "〃", "收到申请5件", "2025年政府信息公开工作年度报告", "0000000",
+]
+
+
+@SETTINGS
+@given(rows=st.lists(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=16), max_size=60),
+       sep=st.sampled_from(["\t", " | ", "\n"]))
+def test_arbitrary_table_like_text_never_crashes(rows, sep):
+    text = "\n".join(sep.join(r) for r in rows)
+    imported = import_lines(text_lines(text))
+    report = check_imported(imported)
+    if not imported.tables_complete:
+        assert report.errors

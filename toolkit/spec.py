@@ -442,6 +442,13 @@ NARRATIVE_CHECKS: tuple[NarrativeCheck, ...] = (
         exclude=r"复议|诉讼",
     ),
     NarrativeCheck(
+        "answered",
+        "办结（答复）的申请数",
+        r"(?:办结|答复)[^。；，,\d]*?(\d+)\s*件",
+        (("t3.total.total",),),
+        exclude=r"复议|诉讼|结转",
+    ),
+    NarrativeCheck(
         "review",
         "行政复议案件数",
         r"行政复议[^。；，,\d]*?(\d+)\s*件",
