@@ -436,3 +436,23 @@ def test_other_spreadsheet_files_in_a_folder_are_reported_as_excluded_units(tmp_
     assert excluded == {"乙局.xls": ["file.format"], "丙局.csv": ["file.format"]}
     code, _, _ = run_cli(["consolidate", inbox, "-o", tmp_path / "s.xlsx", "--allow-errors"], capsys)
     assert code == 0 and read_workbook(tmp_path / "s.xlsx").values == read_workbook(ok).values
+
+
+def test_zip_inside_a_folder_is_opened_and_a_broken_zip_is_reported(tmp_path, capsys):
+    import zipfile
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    a = sample_report(1, "甲局")
+    b = sample_report(2, "乙局")
+    write_workbook(inbox / "甲局.xlsx", a)
+    inner = write_workbook(tmp_path / "乙局.xlsx", b)
+    with zipfile.ZipFile(inbox / "邮件附件.zip", "w") as zf:
+        zf.write(inner, "乙局.xlsx")
+    (inbox / "坏的.zip").write_bytes(b"PK\x03\x04 broken")
+    code, text, _ = run_cli(["consolidate", inbox, "-o", tmp_path / "s.xlsx", "--format", "json"], capsys)
+    data = json.loads(text)
+    assert code == 0
+    assert sorted(u["file"] for u in data["units"]) == [str(inbox / "甲局.xlsx"), str(inbox / "邮件附件.zip" / "乙局.xlsx")]
+    assert data["skipped"] == [{"file": str(inbox / "坏的.zip"), "reason": "压缩包已损坏，无法解压"}]
+    assert read_workbook(tmp_path / "s.xlsx").values == independent_sum([a, b])

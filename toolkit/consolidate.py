@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from toolkit import cells, spec
+from toolkit.errors import CorruptFileError
 from toolkit.model import AnnualReport, Value
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
 from validators.catalogue import finding
@@ -154,9 +156,9 @@ def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Pat
     for i, arg in enumerate(paths):
         path = Path(arg)
         if path.is_dir():
-            _walk(path, str(path), out, excluded, explicit=False)
+            _walk(path, str(path), out, excluded, workdir / f"arg{i}")
         elif path.suffix.lower() == ".zip" and path.is_file():
-            _unzip(path, workdir / f"zip{i}", out)
+            _unzip(path, str(path), workdir, out)
         else:
             out.sources.append(Source(path, str(path)))
     return out
@@ -166,7 +168,7 @@ def _resolve(path: str | Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], explicit: bool) -> None:
+def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], workdir: Path) -> None:
     for current, dirs, files in os.walk(root):
         dirs.sort()
         rel = Path(current).relative_to(root)
@@ -183,6 +185,11 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], expl
                 out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
             elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
                 out.sources.append(Source(path, shown))
+            elif path.suffix.lower() == ".zip":
+                try:
+                    _unzip(path, shown, workdir, out)
+                except CorruptFileError:
+                    out.skipped.append(Skipped(shown, "压缩包已损坏，无法解压"))
             else:
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{path.suffix or '无扩展名'}）"))
 
@@ -201,9 +208,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _unzip(archive: Path, target: Path, out: Inputs) -> None:
-    from toolkit.errors import CorruptFileError
-
+def _unzip(archive: Path, display: str, workdir: Path, out: Inputs) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix="zip", dir=workdir))
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -216,7 +223,7 @@ def _unzip(archive: Path, target: Path, out: Inputs) -> None:
             parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
             if not parts or parts[0] == "__MACOSX":
                 continue
-            shown = f"{archive}/{'/'.join(parts)}"
+            shown = f"{display}/{'/'.join(parts)}"
             if any(p.startswith(".") for p in parts[:-1]) or is_hidden_or_lock(parts[-1]):
                 out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
                 continue
