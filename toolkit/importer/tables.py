@@ -139,25 +139,25 @@ def group_rows(lines: list[Line]) -> list[Row]:
 
 def split_run(text: str, count: int) -> list[str] | None:
     """The one way to cut a run of digits into ``count`` numbers without leading zeros, if unique."""
-    if not text.isdigit() or count < 2 or len(text) < count or len(text) > 4 * count:
+    if not text.isdigit() or count < 2 or not count <= len(text) <= 4 * count:
         return None
-    found: list[list[str]] = []
-
-    def cut(rest: str, left: int, acc: list[str]) -> None:
-        if len(found) > 1:
-            return
-        if left == 0:
-            if not rest:
-                found.append(list(acc))
-            return
-        if len(rest) < left:
-            return
-        limit = 1 if rest[0] == "0" else len(rest) - left + 1
-        for size in range(1, limit + 1):
-            cut(rest[size:], left - 1, [*acc, rest[:size]])
-
-    cut(text, count, [])
-    return found[0] if len(found) == 1 else None
+    n = len(text)
+    # ways[i][k]: ways (capped at 2) to cut text[i:] into k numbers
+    ways = [[0] * (count + 1) for _ in range(n + 1)]
+    ways[n][0] = 1
+    for i in range(n - 1, -1, -1):
+        ends = [i + 1] if text[i] == "0" else range(i + 1, n + 1)
+        for k in range(1, count + 1):
+            ways[i][k] = min(2, sum(ways[j][k - 1] for j in ends))
+    if ways[0][count] != 1:
+        return None
+    parts, i = [], 0
+    for k in range(count, 0, -1):
+        ends = [i + 1] if text[i] == "0" else range(i + 1, n + 1)
+        j = next(j for j in ends if ways[j][k - 1])
+        parts.append(text[i:j])
+        i = j
+    return parts
 
 
 def parse_value(text: str, unit: str) -> Value:
