@@ -87,3 +87,11 @@ def test_misprinted_fee_label_is_read_and_reported(tmp_path):
     assert_same_numbers(result.report.values, WANT)
     assert [(i.rule, i.actual, i.expected) for i in result.issues] == [
         ("import.label_alias", "行政事业型收费", "行政事业性收费")]
+
+
+def test_a_table_of_contents_listing_the_headings_is_not_taken_for_the_tables(tmp_path):
+    contents = "\n".join(t.title for t in spec.TABLES) + "\n" + spec.AFTER_TABLES_HEADINGS[0] + "\n"
+    text = JINJIANG.replace("### 一、总体情况", "目录\n" + contents + "\n### 一、总体情况")
+    result = imported(text, tmp_path)
+    assert_same_numbers(result.report.values, WANT)
+    assert not result.issues

@@ -16,11 +16,11 @@ _SHEET_TO_TABLE = {t.sheet: TABLE_NAMES[t.key] for t in spec.TABLES}
 _INFO_RULES = ("info.name", "info.year", "info.level")
 
 
-def issue_finding(issue: Issue, path: Path) -> Finding:
-    """An import issue as a catalogue finding (sheet = 表二/表三/表四, cell = source line)."""
+def issue_finding(issue: Issue, path: Path, source_format: str = "text") -> Finding:
+    """An import issue as a catalogue finding (sheet = 表二/表三/表四, cell = line of a text file)."""
     from validators.catalogue import finding
 
-    cell = f"第{issue.line}行" if issue.line else ""
+    cell = f"第{issue.line}行" if issue.line and source_format == "text" else ""
     return finding(issue.rule, file=str(path), sheet=issue.sheet, cell=cell, row=issue.row, column=issue.column,
                    row_key=issue.row_key, column_key=issue.column_key, expected=issue.expected,
                    actual=issue.actual, **{"name": path.name, **issue.fields})
@@ -42,7 +42,7 @@ def check_imported(imported: Imported) -> FileReport:
 
     report = imported.report
     path = Path(report.path) if report.path else Path("")
-    findings = [issue_finding(i, path) for i in imported.issues]
+    findings = [issue_finding(i, path, imported.source_format) for i in imported.issues]
     checked = validate_reports([report], Options(integrity=False, blank_policy="allow"))[0]
     for f in checked.findings:
         if f.rule in _INFO_RULES:

@@ -38,13 +38,22 @@ def _anchor(table: str, line: Line) -> bool:
     return _T4_ANCHORS <= names
 
 
+_ALL_HEADINGS = set().union(*_HEADINGS.values()) | _AFTER
+
+
+def _contents_entry(texts: list[str], i: int) -> bool:
+    """A heading directly followed by another heading is a table-of-contents entry, not a section."""
+    return i + 1 < len(texts) and texts[i + 1] in _ALL_HEADINGS
+
+
 def locate(lines: list[Line]) -> Layout:
     """Each table starts at its heading (or, without one, at its first caption/header line)."""
     texts = [norm(line.text) for line in lines]
     starts: dict[str, int] = {}
     begin = 0
     for table in TABLE_KEYS:
-        heading = next((i for i in range(begin, len(lines)) if texts[i] in _HEADINGS[table]), None)
+        heading = next((i for i in range(begin, len(lines))
+                        if texts[i] in _HEADINGS[table] and not _contents_entry(texts, i)), None)
         if heading is not None:
             starts[table] = heading + 1
         else:
