@@ -222,13 +222,14 @@ class _ProgressBar:
         from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
+        # no refresh thread: the consolidator forks worker processes while the bar is shown
+        self.bar = Progress(console=Console(stderr=True), transient=True, auto_refresh=False)
         self.bar.start()
         self.task = self.bar.add_task(self.label, total=None)
         return self.update
 
     def update(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
+        self.bar.update(self.task, completed=done, total=total, refresh=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -456,3 +456,29 @@ def test_zip_inside_a_folder_is_opened_and_a_broken_zip_is_reported(tmp_path, ca
     assert sorted(u["file"] for u in data["units"]) == [str(inbox / "甲局.xlsx"), str(inbox / "邮件附件.zip" / "乙局.xlsx")]
     assert data["skipped"] == [{"file": str(inbox / "坏的.zip"), "reason": "压缩包已损坏，无法解压"}]
     assert read_workbook(tmp_path / "s.xlsx").values == independent_sum([a, b])
+
+
+def test_progress_bar_is_drawn_only_on_a_terminal(tmp_path):
+    import os
+    import pty
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_workbook(inbox / "a.xlsx", sample_report(1, "甲局"))
+    parent, child = pty.openpty()
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "cli", "consolidate", str(inbox), "-o", str(tmp_path / "s.xlsx")],
+                          stderr=child, stdout=subprocess.PIPE, cwd=root)
+    os.close(child)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(parent, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(parent)
+    assert done.returncode == 0
+    assert "审核并汇总".encode() in drawn and b"100%" in drawn

@@ -267,18 +267,23 @@ def read_sources(
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     size = max(16, -(-len(paths) // (workers * 4)))
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     results: list[AnnualReport | None] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
-        import validators.schemas  # noqa: F401 - pandas loads here while the workers read
-        for chunk, future in zip(chunks, futures, strict=True):
-            results += future.result()
-            if progress:
-                progress(len(chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
+            import validators.schemas  # noqa: F401 - pandas loads here while the workers read
+            for chunk, future in zip(chunks, futures, strict=True):
+                results += future.result()
+                if progress:
+                    progress(len(chunk))
+    except (BrokenProcessPool, OSError):  # no worker processes here (sandbox, memory): read in this one
+        done = len(results)
+        return results + read_sources(paths[done:], progress, workers=1)
     return results
 
 
