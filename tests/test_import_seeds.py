@@ -161,3 +161,21 @@ def test_check_report_on_a_missing_file_is_a_finding_not_a_traceback(tmp_path, c
     assert run(["check-report", str(tmp_path / "nope.txt")]) == 1
     out = capsys.readouterr().out
     assert "import.unreadable" in out and "nope.txt" in out
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx"])
+def test_a_published_report_serves_as_previous_for_the_cross_year_check(suffix, tmp_path, capsys):
+    from toolkit.sample import sample_report
+    from toolkit.write import write_workbook
+
+    previous = tmp_path / f"鲤城区2024{suffix}"
+    assert run(["check-report", str(SEEDS_DIR / "002_5740ebcb6cddfa85.txt"), "-o", str(previous)]) == 1
+    this_year = sample_report(7, "鲤城区", 2025, level="区县")
+    workbook = write_workbook(tmp_path / "鲤城区2025.xlsx", this_year)
+    capsys.readouterr()
+    run(["validate", str(workbook), "--previous", str(previous), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    w1 = {f["column"]: (f["expected"], f["actual"]) for f in findings if f["rule"] == "t3.carried_over"}  # W1
+    carried = this_year.values[spec.t3("carried_over", "natural_person")]
+    natural = spec.T3_COLUMNS[0].label
+    assert (w1.get(natural) == (2, carried)) == (carried != 2)
