@@ -238,6 +238,14 @@ def test_annotate_skips_unreadable_files(tmp_path):
     assert not (tmp_path / "out" / "corrupt.xlsx").exists()
 
 
+def test_annotate_into_a_file_is_refused_in_chinese(good, tmp_path, capsys):
+    blocker = tmp_path / "occupied"
+    blocker.write_text("x", encoding="utf-8")
+    assert main_exit(good, "--annotate", blocker) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "文件夹" in err and "Traceback" not in err
+
+
 def test_a_clean_file_gets_a_result_sheet_saying_so(good, tmp_path):
     assert invoke(good, "--annotate", tmp_path / "out")[0] == 0
     ws = load_workbook(tmp_path / "out" / "good.xlsx")[RESULT_SHEET]

@@ -5,6 +5,7 @@ The input is only read; the copy is written atomically into the output folder.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,14 +75,28 @@ def annotate(report: FileReport, target: Path) -> Path:
 
 
 def annotate_all(reports: Sequence[FileReport], out_dir: Path) -> list[tuple[FileReport, Path | None]]:
-    """Annotate every readable input into ``out_dir``; unreadable ones map to ``None``."""
+    """Annotate every readable input into ``out_dir``; unreadable ones map to ``None``.
+
+    Raises ``OutputError`` (Chinese) when the folder or a copy cannot be written.
+    """
+    from toolkit.errors import OutputError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(out_dir, "标注副本的输出位置是一个文件，不是文件夹", "请用 --annotate 指定一个文件夹")
     out: list[tuple[FileReport, Path | None]] = []
     taken: set[Path] = set()
     for report in reports:
         if report.report is None or report.report.integrity is None:
             out.append((report, None))
             continue
-        out.append((report, annotate(report, output_path(report.path, out_dir, taken))))
+        target = output_path(report.path, out_dir, taken)
+        try:
+            with warnings.catch_warnings():  # openpyxl's English warnings are not for users
+                warnings.simplefilter("ignore")
+                out.append((report, annotate(report, target)))
+        except OSError as exc:
+            raise OutputError(target, f"无法写出标注副本（{exc.strerror or type(exc).__name__}）",
+                              "请检查输出文件夹是否存在、是否可写、文件是否正被 Excel 打开") from exc
     return out
 
 
