@@ -243,3 +243,15 @@ def test_importing_validators_does_not_import_pandas():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_workbook_saved_by_libreoffice_still_validates_clean(filled_workbook, lo_recalc):
+    path, _ = filled_workbook(seed=4)
+    [result] = validate_paths([lo_recalc(path)], Options(year=2025))
+    assert result.findings == []
+
+
+def test_a_libreoffice_saved_workbook_keeps_its_findings(tmp_path, lo_recalc):
+    case = next(c for c in corpus.CASES if c.name == "total-typed-wrong")
+    [result] = validate_paths([lo_recalc(corpus.build(case, tmp_path))])
+    assert sorted(result.flatten()) == sorted(case.expected)

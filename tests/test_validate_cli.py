@@ -264,3 +264,10 @@ def test_installed_script_validates_without_traceback(good, tmp_path):
                          capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert json.loads(bad.stdout)["files"][0]["findings"][0]["rule"] == "file.encrypted"
+
+
+def test_an_annotated_copy_gives_the_same_findings_as_its_input(tmp_path):
+    bad = corpus.build(case("balance"), tmp_path)
+    assert invoke(bad, "--annotate", tmp_path / "out")[0] == 1
+    [original, copy] = validate_paths([bad, tmp_path / "out" / bad.name])
+    assert copy.flatten() == original.flatten()
