@@ -217,7 +217,7 @@ def test_annotate_writes_a_marked_copy_and_leaves_the_input_alone(tmp_path):
     assert ws.cell(row=2, column=5).hyperlink.location == "'四、复议诉讼'!J5" or \
         ws.cell(row=2, column=5).hyperlink.target == "#'四、复议诉讼'!J5"
     yellow = load_workbook(tmp_path / "out" / warn.name)["二、主动公开"]["D5"]
-    assert yellow.fill.fgColor.rgb.endswith("FFEB84") and "【提示】" in yellow.comment.text
+    assert yellow.fill.fgColor.rgb.endswith("FFEB84") and "【提示（未说明）】" in yellow.comment.text
     again = read_workbook(tmp_path / "out" / bad.name)  # the copy is still a readable template
     assert again.values == read_workbook(bad).values
 

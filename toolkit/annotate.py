@@ -11,6 +11,7 @@ from pathlib import Path
 
 from toolkit import cells
 from toolkit.atomic import write_atomically
+from toolkit.reporters import level
 from validators.findings import ERROR, FileReport, Finding
 
 RESULT_SHEET = "审核结果"
@@ -47,7 +48,7 @@ def annotate(report: FileReport, target: Path) -> Path:
         cell = wb[sheet][ref]
         colour = ERROR_FILL if any(f.severity == ERROR for f in found) else WARNING_FILL
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
-        text = "\n".join(f"【{_level(f)}】{f.message}" for f in found)
+        text = "\n".join(f"【{level(f)}】{f.message}" for f in found)
         cell.comment = Comment(text, AUTHOR, width=360, height=min(60 + 60 * len(found), 400))
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
@@ -57,7 +58,7 @@ def annotate(report: FileReport, target: Path) -> Path:
         c.font = Font(bold=True)
     link_font = Font(color="FF0563C1", underline="single")
     for i, f in enumerate(report.findings, start=1):
-        ws.append((i, _level(f), f.rule, f.sheet, f.cell, f.message))
+        ws.append((i, level(f), f.rule, f.sheet, f.cell, f.message))
         if f.sheet in wb.sheetnames:
             target_ref = f.cell or cells.a1(1, 1)
             link = ws.cell(row=i + 1, column=_HEADER.index("单元格") + 1)
@@ -98,8 +99,3 @@ def annotate_all(reports: Sequence[FileReport], out_dir: Path) -> list[tuple[Fil
             raise OutputError(target, f"无法写出标注副本（{exc.strerror or type(exc).__name__}）",
                               "请检查输出文件夹是否存在、是否可写、文件是否正被 Excel 打开") from exc
     return out
-
-
-def _level(f: Finding) -> str:
-    text = "强制" if f.severity == ERROR else "提示"
-    return text + "（已说明）" if f.explained else text

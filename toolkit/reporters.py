@@ -56,9 +56,11 @@ def dumps(reports: Sequence[FileReport]) -> str:
 
 
 def level(f: Finding) -> str:
-    """强制 / 提示, and 提示（已说明） for a warning explained on the 审核说明 sheet."""
+    """强制, or 提示（已说明）/ 提示（未说明） by whether the 审核说明 sheet explains the warning."""
     text = SEVERITY.get(f.severity, f.severity)
-    return text + "（已说明）" if f.explained else text
+    if f.severity == ERROR:
+        return text
+    return text + ("（已说明）" if f.explained else "（未说明）")
 
 
 def short_message(r: FileReport, f: Finding) -> str:
