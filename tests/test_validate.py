@@ -255,3 +255,24 @@ def test_a_libreoffice_saved_workbook_keeps_its_findings(tmp_path, lo_recalc):
     case = next(c for c in corpus.CASES if c.name == "total-typed-wrong")
     [result] = validate_paths([lo_recalc(corpus.build(case, tmp_path))])
     assert sorted(result.flatten()) == sorted(case.expected)
+
+
+def test_a_table_wide_failure_is_reported_once_per_failing_cell():
+    from validators.schemas import failures
+
+    report = sample_report(2, "丙")
+    report.values["t3.new.natural_person"] = -1
+    report.values["t3.new.commercial"] = -2  # two failing cells in one frame row
+    negative = [f for f in failures([sample_report(1, "甲"), report]) if f[1] == "cell.negative"]
+    assert sorted(negative) == [(1, "cell.negative", "t3.new.commercial"), (1, "cell.negative", "t3.new.natural_person")]
+
+
+def test_the_schemas_are_generated_from_the_spec():
+    from validators.schemas import grids, schema
+
+    keys = {k for g in grids() for row in g.keys for k in row if k}
+    assert keys == {c.key for c in spec.CELLS if c.unit == spec.COUNT}
+    t3 = schema("t3")
+    assert list(t3.columns) == [c.key for c in spec.T3_COLUMNS]
+    assert {c.name for c in t3.checks} == {"cell.negative", "cell.fraction", "cell.too_large", "t3.balance",
+                                           "t3.row_total", "t3.column_total"}

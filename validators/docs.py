@@ -17,7 +17,8 @@ _INTRO = """\
 Every finding of `nianbao validate`, `nianbao consolidate` and `nianbao check-report` carries one of
 these rule ids. **强制** (error) findings make a file fail (exit 1) and cannot be explained away;
 **提示** (warning) findings are accepted when the 审核说明 sheet holds an explanation of at least 6
-characters for that rule id and cell (columns 规则编号, 工作表, 单元格, 说明).
+characters for that rule id and cell (columns 规则编号, 工作表, 单元格, 说明; 工作表 may be left blank).
+Unexplained warnings are listed as 提示（未说明）, explained ones as 提示（已说明）.
 
 Where a rule names one cell of an identity it is the identity's total cell: `t3.balance` (format E1,
 一 + 二 = （七）总计 + 四) and `t3.column_total` (E3) name the （七）总计 cell of the column,
