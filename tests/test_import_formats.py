@@ -231,3 +231,33 @@ def test_answered_count_in_the_text_is_checked_against_the_total_row(tmp_path):
     (report,) = check_reports([path])
     got = [(f.sheet, f.actual, f.expected) for f in report.findings if f.rule == "import.narrative_mismatch"]
     assert got == [("表三", 54, "55")]
+
+
+@pytest.mark.parametrize("seed", [SEEDS[0], SEEDS[3], SEEDS[4]], ids=lambda p: p.stem[:3])
+def test_text_copied_from_a_pdf_with_spaces_between_cells_imports_the_same(seed, tmp_path):
+    path = tmp_path / "pdf.txt"
+    path.write_text(_rewrite_table_lines(seed, lambda line: " ".join(f for f in line.split("\t") if f.strip())),
+                    encoding="utf-8")
+    assert_same_numbers(import_report(path).report.values, expected_values(expected(seed)))
+
+
+def test_a_number_with_a_space_inside_is_not_glued_together(tmp_path):
+    text = SEEDS[4].read_text(encoding="utf-8").replace("行政许可\t106", "行政许可\t10 6")
+    path = tmp_path / "space.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values["t2.license"] is None
+    assert [i.rule for i in imported.issues if i.table == "t2"] == ["import.value_text"]
+
+
+def test_a_row_published_with_every_cell_empty_is_blank_not_missing(tmp_path):
+    text = SEEDS[4].read_text(encoding="utf-8")
+    text = text.replace("\t\t3. 要求提供公开出版物\t0\t0\t0\t0\t0\t0\t0", "\t\t3. 要求提供公开出版物\t\t\t\t\t\t\t\t")
+    text = text.replace("行政强制\t0\t\t", "行政强制\t\t\t")
+    path = tmp_path / "blank-row.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_report(path)
+    assert not imported.issues
+    assert imported.complete == {"t2": True, "t3": True, "t4": True}
+    assert imported.report.values["t2.coercion"] is None
+    assert all(imported.report.values[spec.t3("reject_publication", c.key)] is None for c in spec.T3_COLUMNS)

@@ -40,14 +40,14 @@ def kind(field_text: str) -> str:
         return EMPTY
     if text in _BLANKS:
         return BLANK
-    flat = unicodedata.normalize("NFKC", text).replace(" ", "")
+    flat = unicodedata.normalize("NFKC", text).strip()
     if flat in _BLANKS:
         return BLANK
     return VALUE if _NUMBER.match(flat) else LABEL
 
 
 def number_text(field_text: str) -> str:
-    return unicodedata.normalize("NFKC", field_text.replace("*", "")).replace(" ", "").replace(",", "")
+    return unicodedata.normalize("NFKC", field_text.replace("*", "")).strip().replace(",", "")
 
 
 # --- rows: lines grouped so that one row holds one table row ------------------------------
@@ -108,8 +108,26 @@ class Row:
         return values, kinds, lead, mixed
 
 
+def explode(line: Line) -> Line:
+    """A one-field line ending in space-separated numbers (text copied from a PDF) as fields.
+
+    ``规章 0 0 0`` becomes ``规章|0|0|0``; the words before the first number stay one label.
+    Lines where text follows a number are left alone.
+    """
+    if line.tabular or len(line.fields) != 1:
+        return line
+    tokens = line.fields[0].split()
+    kinds = [kind(t) for t in tokens]
+    first = next((i for i, k in enumerate(kinds) if k == VALUE), None)
+    if first is None or len(tokens) < 2 or any(k == LABEL for k in kinds[first:]):
+        return line
+    head = [" ".join(tokens[:first])] if first else []
+    return Line((*head, *tokens[first:]), line.number, True)
+
+
 def group_rows(lines: list[Line]) -> list[Row]:
     """Join a value-only line to a label-only row before it, and one-field lines to each other."""
+    lines = [explode(line) for line in lines]
     tabular = any(line.tabular for line in lines if any(kind(f) == VALUE for f in line.fields))
     rows: list[Row] = []
     for line in lines:
@@ -242,6 +260,27 @@ def _match_broken(before: str, text: str, candidates: dict[str, str]) -> tuple[s
     return match
 
 
+def _all_blank(row: Row, candidates: dict[str, str], count: int) -> str | None:
+    """Key of a table row whose label is followed only by empty cells (published as blank)."""
+    if len(row.lines) != 1 or row.single or row.kinds[-1] != EMPTY:
+        return None
+    last = max(i for i, k in enumerate(row.kinds) if k == LABEL)
+    if len(row.kinds) - last - 1 < count:
+        return None
+    match = _match_suffix(row.label_text(), candidates)
+    return match[0] if match else None
+
+
+def _unreadable_values(row: Row, candidates: dict[str, str]) -> tuple[str, str] | None:
+    """(row key, text) of a row with no number whose label is followed by text where numbers belong."""
+    fields = [f for f in row.fields if f.strip()]
+    for cut in range(len(fields) - 1, 0, -1):
+        match = _match_suffix(norm("".join(fields[:cut])), candidates)
+        if match is not None:
+            return match[0], " ".join(fields[cut:])
+    return None
+
+
 def read_t2(rows: list[Row]) -> TableRead:
     out = TableRead()
     labels = {norm(row.label): row.key for _, row in _T2_ROWS}
@@ -274,6 +313,20 @@ def read_t2(rows: list[Row]) -> TableRead:
                                                 line=row.lines[0],
                                                 actual="、".join(spec.LABEL_ALIASES.get(h, h) for h in hits)))
                     order = found_order
+            elif (blank := _all_blank(row, labels, 1)) is not None and blank not in seen:
+                block, spec_row = next((b, r) for b, r in _T2_ROWS if r.key == blank)
+                width = len(block.columns) or 1
+                if len(row.kinds) - 1 - max(i for i, k in enumerate(row.kinds) if k == LABEL) >= width:
+                    seen[blank] = [None] * width
+                    out.found = True
+                    for col in block.columns or [None]:
+                        out.values[f"t2.{blank}.{col.key}" if col else f"t2.{blank}"] = None
+            elif (bad := _unreadable_values(row, labels)) is not None:
+                spec_row = next(r for _, r in _T2_ROWS if r.key == bad[0])
+                seen[bad[0]] = None
+                out.found = True
+                out.issues.append(Issue("import.value_text", "t2", spec_row.label, bad[0], actual=bad[1],
+                                        line=row.lines[0]))
             continue
         match = _match_broken(before, row.label_text(), labels)
         before = ""
@@ -350,6 +403,15 @@ def read_t3(rows: list[Row]) -> TableRead:
             before = row.label_text()
             if row.has_label:
                 out.found = out.found or any(norm(f) in (norm(spec.T3_APPLICANT), norm(spec.T3_NOTE)) for f in row.labels)
+            if (blank := _all_blank(row, _T3_LABELS, len(columns))) is not None and blank not in seen:
+                seen[blank] = [None] * len(columns)
+                out.found = True
+            elif (bad := _unreadable_values(row, _T3_LABELS)) is not None:
+                seen[bad[0]] = None
+                out.found = True
+                out.issues.append(Issue("import.value_text", "t3", t3_row_name(bad[0]), bad[0], actual=bad[1],
+                                        line=row.lines[0]))
+                before = ""
             continue
         if not row.has_label:
             out.issues.append(Issue("import.row_unknown", "t3", line=row.lines[0],
