@@ -136,13 +136,14 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
 @click.option("--year", type=YEAR, help="本次审核的报告年度；文件中的年度不符时报错。")
 @click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
-@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path),
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), metavar="OUT_DIR",
               help="把标注了问题的副本（红色强制、黄色提示、批注、“审核结果”工作表）写入此文件夹；原文件不改动。")
 def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int | None, blank_policy: str,
              annotate_dir: Path | None) -> int:
     """审核填好的年报模板：逐个单元格列出强制性错误和提示。
 
     提示项如确无问题，在“审核说明”工作表写明规则编号、单元格和原因（不少于6个字）即视为已说明。
+
     退出码：0 没有强制性错误（可以有提示）；1 有强制性错误或文件无法读取；2 用法错误。
 
     \b
