@@ -209,8 +209,8 @@ def table_finding(report: AnnualReport, rule: str, key: str) -> Finding:
     if rule in ("cell.negative", "cell.fraction", "cell.too_large"):
         return ctx.cell(rule, key, actual=values.get(key), raw=values.get(key), limit=f"{rw.COUNT_MAX:,}")
     if rule == "plausible.in_force":
-        issued = spec.CELL[key].row
-        return ctx.cell(rule, key, expected=values.get(f"t2.{issued}.issued"), actual=values.get(key))
+        row = spec.CELL[key].row
+        return ctx.cell(rule, key, expected=values.get(f"t2.{row}.issued"), actual=values.get(key))
     expected: Value = None
     actual: Value = None
     for identity in _identities().get((rule, key), []):
