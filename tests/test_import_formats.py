@@ -261,3 +261,29 @@ def test_a_row_published_with_every_cell_empty_is_blank_not_missing(tmp_path):
     assert imported.complete == {"t2": True, "t3": True, "t4": True}
     assert imported.report.values["t2.coercion"] is None
     assert all(imported.report.values[spec.t3("reject_publication", c.key)] is None for c in spec.T3_COLUMNS)
+
+
+def test_docx_whose_tables_are_tab_separated_paragraphs(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in SEEDS[4].read_text(encoding="utf-8").split("\n"):
+        paragraph = document.add_paragraph()
+        for n, field in enumerate(line.split("\t")):
+            if n:
+                paragraph.add_run().add_tab()
+            paragraph.add_run(field)
+    path = tmp_path / "tabs.docx"
+    document.save(str(path))
+    assert_same_numbers(import_report(path).report.values, expected_values(expected(SEEDS[4])))
+
+
+def test_html_page_with_the_report_in_a_pre_block(tmp_path):
+    from html import escape
+
+    page = f"<html><body><pre>{escape(SEEDS[3].read_text(encoding='utf-8'))}</pre></body></html>"
+    path = tmp_path / "pre.html"
+    path.write_text(page, encoding="utf-8")
+    imported = import_report(path)
+    assert_same_numbers(imported.report.values, expected_values(expected(SEEDS[3])))
+    assert [i.rule for i in imported.issues] == ["import.label_alias", "import.row_missing"]

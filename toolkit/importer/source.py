@@ -164,6 +164,11 @@ def html_lines(text: str) -> list[Line]:
         if tag == "br":
             flush()
             return
+        if tag == "pre":  # preformatted text keeps its tabs and line breaks
+            flush()
+            for line in text_lines(el.text_content()):
+                out.append(Line(line.fields, len(out) + 1, line.tabular))
+            return
         block = tag in _BLOCK or tag in ("table", "tr", "td", "th", "tbody", "thead")
         if block:
             flush()
@@ -224,15 +229,19 @@ def docx_lines(path: Path, data: bytes) -> list[Line]:
         raise ImportFailedError(path, "不是有效的 .docx 文档，或文档已损坏", _FIX_TEXT) from exc
     out: list[Line] = []
 
+    marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
+
+    def raw_text(el) -> str:
+        return "".join(marks.get(node.tag, node.text or "") for node in el.iter(qn("w:t"), *marks))
+
     def text_of(el) -> str:
-        return " ".join("".join(t.text or "" for t in el.iter(qn("w:t"))).split())
+        return " ".join(raw_text(el).split())
 
     def walk(el) -> None:
         for child in el:
             if child.tag == qn("w:p"):
-                text = text_of(child)
-                if text:
-                    out.append(Line((text,), len(out) + 1, False))
+                for line in text_lines(raw_text(child)):  # tabs in a paragraph separate cells
+                    out.append(Line(line.fields, len(out) + 1, line.tabular))
             elif child.tag == qn("w:tbl"):
                 for tr in child.iter(qn("w:tr")):
                     fields: list[str] = []
