@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import spec
-from toolkit.importer.document import format_2019, locate, title_info, truncated
+from toolkit.importer.document import Layout, format_2019, locate, title_info, truncated
 from toolkit.importer.issues import Issue
 from toolkit.importer.narrative import check_narrative
 from toolkit.importer.source import Line, read_lines
@@ -44,37 +44,38 @@ def import_report(path: str | Path) -> Imported:
 def import_lines(lines: list[Line], path: Path | None = None, source_format: str = "text") -> Imported:
     """The report in ``lines`` (see ``toolkit.importer.source``)."""
     layout = locate(lines)
-    values: dict[str, Value] = {c.key: None for c in spec.CELLS}
-    issues: list[Issue] = []
     name, year = title_info(lines)
-    if name is None or year is None:
-        issues.append(Issue("import.title_missing"))
-    superseded = format_2019(lines, layout)
+    issues = [] if name is not None and year is not None else [Issue("import.title_missing")]
+    values: dict[str, Value] = {c.key: None for c in spec.CELLS}
     complete = dict.fromkeys(READERS, False)
-    if superseded is not None:
+    read, table_issues, read_complete = _read_tables(lines, layout)
+    superseded = format_2019(lines, layout) or next((i for i in table_issues if i.rule == "import.format_2019"), None)
+    if superseded is not None:  # the 2019 trial layout is reported, never read as 2021
         issues.append(superseded)
     else:
-        for table, reader in READERS.items():
-            start, end = layout.regions.get(table, (0, 0))
-            read = reader(group_rows(lines[start:end])) if table in layout.regions else None
-            if read is None or not read.found:
-                issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
-                continue
-            if any(i.rule == "import.format_2019" for i in read.issues):
-                issues.append(next(i for i in read.issues if i.rule == "import.format_2019"))
-                values = {c.key: None for c in spec.CELLS}
-                complete = dict.fromkeys(READERS, False)
-                break
-            issues.extend(read.issues)
-            values.update(read.values)
-            cells = [c.key for c in spec.TABLE[table].cells]
-            complete[table] = all(k in read.values for k in cells)
-        else:
-            cut = truncated(lines, layout)
-            if cut is not None:
-                issues.append(cut)
-            issues.extend(check_narrative(lines, layout, values))
+        values.update(read)
+        complete = read_complete
+        issues.extend(table_issues)
+        cut = truncated(lines, layout)
+        if cut is not None:
+            issues.append(cut)
+        issues.extend(check_narrative(lines, layout, values))
     info: dict[str, str | int | None] = {f.key: None for f in spec.INFO_FIELDS}
     info.update(name=name, year=year)
-    report = AnnualReport(path, info, values)
-    return Imported(report, issues, source_format, complete)
+    return Imported(AnnualReport(path, info, values), issues, source_format, complete)
+
+
+def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], list[Issue], dict[str, bool]]:
+    values: dict[str, Value] = {}
+    issues: list[Issue] = []
+    complete = dict.fromkeys(READERS, False)
+    for table, reader in READERS.items():
+        start, end = layout.regions.get(table, (0, 0))
+        read = reader(group_rows(lines[start:end])) if table in layout.regions else None
+        if read is None or not read.found:
+            issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
+            continue
+        issues.extend(read.issues)
+        values.update(read.values)
+        complete[table] = all(c.key in read.values for c in spec.TABLE[table].cells)
+    return values, issues, complete

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from toolkit import reporters
 from toolkit.export import to_json
+from validators.catalogue import SEVERITY_LABELS
 from validators.findings import FileReport
 
 
@@ -33,7 +34,7 @@ def to_text(reports: list[FileReport]) -> str:
         out.append(f"文件“{name}”（{who}）：{verdict}，强制性错误 {len(fr.errors)} 个，提示 {len(fr.warnings)} 个")
         for f in fr.findings:
             where = " ".join(p for p in (f.sheet, f.cell) if p)
-            out.append(f"  [{reporters.level(f)}] {f.rule}" + (f" {where}" if where else "") + f"：{f.message}")
+            out.append(f"  [{SEVERITY_LABELS.get(f.severity, f.severity)}] {f.rule}" + (f" {where}" if where else "") + f"：{f.message}")
     passed = sum(fr.valid for fr in reports)
     out.append(f"共检查 {len(reports)} 个文件：{passed} 个通过，{len(reports) - passed} 个未通过。")
     return "\n".join(out)
