@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_import_formats import truth
-from tests.test_import_seeds import SEEDS, assert_same_numbers, expected, expected_values
+from tests.test_import_seeds import SEEDS, SEEDS_DIR, assert_same_numbers, expected, expected_values
 from toolkit import spec
 from toolkit.importer import import_report
 from toolkit.importer.publish import to_html
@@ -95,3 +95,15 @@ def test_a_table_of_contents_listing_the_headings_is_not_taken_for_the_tables(tm
     result = imported(text, tmp_path)
     assert_same_numbers(result.report.values, WANT)
     assert not result.issues
+
+
+def test_agency_and_year_from_the_wrapping_notice_when_the_report_title_is_missing(tmp_path):
+    text = (SEEDS_DIR / "003_4e5b38dedd7c4305.txt").read_text(encoding="utf-8")
+    text = text.replace("\n泉港区2025年度政府信息公开工作年度报告\n", "\n")
+    report = imported(text, tmp_path).report
+    assert (report.agency, report.year) == ("泉港区", 2025)
+
+
+def test_total_row_printed_without_its_number(tmp_path):
+    result = imported(JINJIANG.replace("\t(七) 总计\t21", "\t总计\t21"), tmp_path)
+    assert_same_numbers(result.report.values, WANT)

@@ -93,18 +93,30 @@ _PERIOD = re.compile(r"统计(?:期限|时限|时间)[^。]*?(20\d\d)\s*年\s*1\
 _WRAPPER = re.compile(r"关于(?:印发|转发|公布|发布)|的通知")
 
 
+_NOTICE = re.compile(r"关于(?:印发|转发|公布|发布)《?(?P<name>.*?)(?P<year>20\d\d)年度?政府信息公开工作年度报告》?的通知$")
+
+
 def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
-    """Agency name and year from the report title (``…2025年政府信息公开工作年度报告``)."""
+    """Agency name and year from the report title (``…2025年政府信息公开工作年度报告``).
+
+    Falls back to a 印发/转发 notice wrapping the report, then to the 统计期限 sentence (year only).
+    """
+    notice: tuple[str | None, int] | None = None
     for line in lines[:80]:
         if line.tabular:
             continue
         text = "".join(line.text.replace("#", "").replace("*", "").split()).strip("《》")
         if _WRAPPER.search(text):
+            m = _NOTICE.search(text)
+            if m and notice is None:
+                notice = (m.group("name") or None, int(m.group("year")))
             continue
         m = _TITLE.match(text)
         if m:
             name = m.group("name").strip("《》：:") or None
             return name, int(m.group("year"))
+    if notice is not None:
+        return notice
     for line in lines:
         m = _PERIOD.search(line.text)
         if m:
