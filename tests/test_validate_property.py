@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from toolkit import cells, spec
 from toolkit.sample import sample_report
 from toolkit.write import write_workbook
-from validators import validate_paths
+from validators import Options, validate_paths, validate_reports
 from validators.findings import ERROR
+from validators.rules_workbook import COUNT_MAX
 
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=6)
 MUTATIONS = st.one_of(
@@ -57,3 +58,31 @@ def test_validate_never_raises_and_reports_every_mutated_cell(valid_workbook, mu
     assert result.valid == money_warning_only
     if not money_warning_only:
         assert any(f.severity == ERROR for f in result.findings)
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=8, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, min_size=1, max_size=8))
+def test_imported_values_never_crash_and_bad_numbers_are_always_reported(changes):
+    """The table rules over arbitrary imported figures (no template): never raise, never miss a bad number."""
+    report = sample_report(3, "示例区教育局")
+    report.values.update(changes)
+    [result] = validate_reports([report], Options(integrity=False, blank_policy="allow"))
+    found = {(f.rule, f.sheet, f.cell) for f in result.findings}
+    lay = cells.layout()
+    for key, value in changes.items():
+        if value is None:
+            continue
+        where = lay.address(key)
+        if value < 0:
+            assert ("cell.negative", *where) in found, (key, value)
+        elif value > COUNT_MAX:
+            assert ("cell.too_large", *where) in found, (key, value)
+        elif spec.CELL[key].unit == spec.COUNT and value != int(value):
+            assert ("cell.fraction", *where) in found, (key, value)
