@@ -276,3 +276,8 @@ def test_the_schemas_are_generated_from_the_spec():
     assert list(t3.columns) == [c.key for c in spec.T3_COLUMNS]
     assert {c.name for c in t3.checks} == {"cell.negative", "cell.fraction", "cell.too_large", "t3.balance",
                                            "t3.row_total", "t3.column_total"}
+
+
+def test_identity_rule_ids_map_the_format_rules_one_to_one():
+    pairs = {(i.rule, rules_workbook.identity_rule(i)) for i in spec.IDENTITIES}
+    assert pairs == {("E1", "t3.balance"), ("E2", "t3.row_total"), ("E3", "t3.column_total"), ("E4", "t4.group_total")}
