@@ -103,7 +103,3 @@ def test_agency_and_year_from_the_wrapping_notice_when_the_report_title_is_missi
     report = imported(text, tmp_path).report
     assert (report.agency, report.year) == ("泉港区", 2025)
 
-
-def test_total_row_printed_without_its_number(tmp_path):
-    result = imported(JINJIANG.replace("\t(七) 总计\t21", "\t总计\t21"), tmp_path)
-    assert_same_numbers(result.report.values, WANT)

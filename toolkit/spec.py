@@ -391,7 +391,6 @@ AFTER_TABLES_HEADINGS = (
 T3_ROW_VARIANTS: dict[str, tuple[str, ...]] = {
     "partial": ("（二）部分公开",),
     "carry_forward": ("四、结转下年度继续办理政府信息公开申请数量",),
-    "total": ("总计",),
 }
 # cell texts that mean "blank" in published tables (never 0)
 BLANK_MARKS = ("/", "／", "-", "－", "—", "——", "–", "\\")

@@ -275,9 +275,12 @@ def _unreadable_values(row: Row, candidates: dict[str, str]) -> tuple[str, str] 
     """(row key, text) of a row with no number whose label is followed by text where numbers belong."""
     fields = [f for f in row.fields if f.strip()]
     for cut in range(len(fields) - 1, 0, -1):
+        rest = " ".join(fields[cut:])
+        if not any(ch.isdigit() for ch in rest):
+            continue  # labels only (a header), not a row whose numbers are unreadable
         match = _match_suffix(norm("".join(fields[:cut])), candidates)
         if match is not None:
-            return match[0], " ".join(fields[cut:])
+            return match[0], rest
     return None
 
 
@@ -298,7 +301,7 @@ def read_t2(rows: list[Row]) -> TableRead:
     for row in rows:
         if not row.has_value:
             before = row.label_text()
-            names = [norm(f) for f in row.labels]
+            names = [norm(word) for f in row.labels for word in f.split()]
             hits = [n for n in names if n in column_labels]
             if len(hits) >= 2:
                 header_seen = True
