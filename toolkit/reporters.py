@@ -10,6 +10,7 @@ from typing import Any
 from validators.findings import ERROR, FileReport, Finding
 
 SEVERITY = {ERROR: "强制", "warning": "提示"}
+PIPE_WIDTH = 160
 
 
 def _value(value: Any) -> Any:
@@ -96,7 +97,10 @@ def render_text(reports: Sequence[FileReport], console: Any = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # a file or a pipe: do not squeeze the table into 80 columns
+            console.width = PIPE_WIDTH
     rows = [(r, f) for r in reports for f in r.findings]
     if rows:
         table = Table(show_lines=False, header_style="bold", expand=False)
