@@ -15,7 +15,7 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -294,36 +294,39 @@ class RawSheet:
             )
         return self._runs[key]
 
-    def xml(self) -> bytes:
-        out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
-               f'xmlns:r="{_RELS}">']
+    def chunks(self) -> Iterator[str]:
+        """The sheet XML, piece by piece (one row at a time, so a big sheet is never one string)."""
+        yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+               f'xmlns:r="{_RELS}">')
         last_row = max(self.rows, default=1)
-        out.append(f'<dimension ref="{cells.a1(1, 1)}:{cells.a1(last_row, self.last_col)}"/>')
+        yield f'<dimension ref="{cells.a1(1, 1)}:{cells.a1(last_row, self.last_col)}"/>'
         if self.freeze:
             row, col = self.freeze
-            out.append(f'<sheetViews><sheetView workbookViewId="0"><pane xSplit="{col - 1}" ySplit="{row - 1}" '
-                       f'topLeftCell="{cells.a1(row, col)}" activePane="bottomRight" state="frozen"/>'
-                       "</sheetView></sheetViews>")
-        out.append('<sheetFormatPr defaultRowHeight="15"/>')
+            yield (f'<sheetViews><sheetView workbookViewId="0"><pane xSplit="{col - 1}" ySplit="{row - 1}" '
+                   f'topLeftCell="{cells.a1(row, col)}" activePane="bottomRight" state="frozen"/>'
+                   "</sheetView></sheetViews>")
+        yield '<sheetFormatPr defaultRowHeight="15"/>'
         if self.widths:
-            out.append("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>'
-                                          for c, w in sorted(self.widths.items())) + "</cols>")
-        out.append("<sheetData>")
+            yield "<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>'
+                                     for c, w in sorted(self.widths.items())) + "</cols>"
+        yield "<sheetData>"
         for row in sorted(self.rows):
             frags = self.rows[row]
             frags.sort(key=_first)
-            out.append(f'<row r="{row}">{"".join(f for _, f in frags)}</row>')
-        out.append("</sheetData>")
-        out.append('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" '
-                   'autoFilter="0" sort="0"/>')
+            yield f'<row r="{row}">{"".join(f for _, f in frags)}</row>'
+        yield "</sheetData>"
+        yield ('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" '
+               'autoFilter="0" sort="0"/>')
         if self.filter:
-            out.append(f'<autoFilter ref="{self.filter}"/>')
+            yield f'<autoFilter ref="{self.filter}"/>'
         if self.merges:
-            out.append(f'<mergeCells count="{len(self.merges)}">'
-                       + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges) + "</mergeCells>")
-        out.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-        out.append("</worksheet>")
-        return "".join(out).encode("utf-8")
+            yield (f'<mergeCells count="{len(self.merges)}">'
+                   + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges) + "</mergeCells>")
+        yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        yield "</worksheet>"
+
+    def xml(self) -> bytes:
+        return "".join(self.chunks()).encode("utf-8")
 
 
 def _first(item: tuple[int, str]) -> int:
@@ -360,11 +363,18 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         parts = _sheet_parts(src)
-        replaced = {parts[name]: sheet.xml() for name, sheet in sheets.items()}
+        replaced = {parts[name]: sheet for name, sheet in sheets.items()}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
             for item in src.infolist():
-                body = replaced.get(item.filename)
-                dst.writestr(item, body if body is not None else src.read(item.filename))
+                sheet = replaced.get(item.filename)
+                if sheet is None:
+                    dst.writestr(item, src.read(item.filename))
+                    continue
+                info = zipfile.ZipInfo(item.filename, item.date_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(info, "w", force_zip64=True) as part:
+                    for chunk in sheet.chunks():
+                        part.write(chunk.encode("utf-8"))
 
 
 # --- the three extra sheets ------------------------------------------------------------------
