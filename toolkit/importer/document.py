@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from toolkit import spec
 from toolkit.importer.issues import Issue
 from toolkit.importer.source import Line
-from toolkit.importer.tables import norm
+from toolkit.importer.tables import VALUE, kind, norm
 
 TABLE_KEYS = ("t2", "t3", "t4")
 _HEADINGS = {t: {norm(v) for v in spec.TABLE_HEADING_VARIANTS[t]} for t in TABLE_KEYS}
@@ -126,7 +126,7 @@ def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
 
 def truncated(lines: list[Line], layout: Layout) -> Issue | None:
     """A copy that stops inside a table (no 五/六 section after it) may have lost digits of its last row."""
-    if not lines or not lines[-1].tabular:
+    if not lines or not any(kind(f) == VALUE for f in lines[-1].fields):
         return None
     last = len(lines) - 1
     for table, (start, end) in layout.regions.items():
