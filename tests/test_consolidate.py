@@ -482,3 +482,15 @@ def test_progress_bar_is_drawn_only_on_a_terminal(tmp_path):
     os.close(parent)
     assert done.returncode == 0
     assert "审核并汇总".encode() in drawn and b"100%" in drawn
+
+
+@pytest.mark.parametrize("text, words", [
+    ("单位名称,统一社会信用代码\n甲局,11350500MB0000001X\n乙局,11350500mb0000001x\n", "第 3 行的统一社会信用代码"),
+    ("单位名称\n甲局\n 甲局 \n", "第 3 行的单位“甲局”与第 2 行重复"),
+    ("单位名称\n", "没有任何单位"),
+])
+def test_roster_with_duplicate_rows_or_no_units_is_refused(tmp_path, capsys, text, words):
+    roster = tmp_path / "名单.csv"
+    roster.write_text(text, encoding="utf-8")
+    code, _, err = run_cli(["consolidate", tmp_path, "-o", tmp_path / "s.xlsx", "--roster", roster], capsys)
+    assert code == 1 and err.startswith("错误：文件“名单.csv”") and words in err

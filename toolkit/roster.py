@@ -102,6 +102,7 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
     code_col, level_col = _column(header, CODE_HEADERS), _column(header, LEVEL_HEADERS)
     units: list[RosterUnit] = []
     seen: dict[str, int] = {}
+    codes: dict[str, int] = {}
     for i, row in enumerate(rows[start + 1:], start=start + 2):
         def get(col: int | None, row: list[str] = row) -> str | None:
             value = row[col].strip() if col is not None and col < len(row) else ""
@@ -114,7 +115,13 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
         if key in seen:
             raise RosterError(path, f"第 {i} 行的单位“{name}”与第 {seen[key]} 行重复", "请删除重复的行")
         seen[key] = i
-        units.append(RosterUnit(name, get(code_col), get(level_col), i))
+        code = get(code_col)
+        if code is not None:
+            if normalize_code(code) in codes:
+                raise RosterError(path, f"第 {i} 行的统一社会信用代码“{code}”与第 {codes[normalize_code(code)]} 行重复",
+                                  "请核对代码，一个单位只占一行")
+            codes[normalize_code(code)] = i
+        units.append(RosterUnit(name, code, get(level_col), i))
     if not units:
         raise RosterError(path, "没有任何单位", "请在表头“单位名称”下每行写一个单位")
     return units
