@@ -179,3 +179,13 @@ def test_a_published_report_serves_as_previous_for_the_cross_year_check(suffix, 
     carried = this_year.values[spec.t3("carried_over", "natural_person")]
     natural = spec.T3_COLUMNS[0].label
     assert (w1.get(natural) == (2, carried)) == (carried != 2)
+
+
+def test_identity_failures_name_the_published_table_and_row(tmp_path):
+    text = (SEEDS_DIR / "004_48b21c7d9583837b.txt").read_text(encoding="utf-8")
+    path = tmp_path / "004.txt"
+    path.write_text(text.replace("\t(七) 总计\t21\t0", "\t(七) 总计\t20\t0"), encoding="utf-8")
+    (report,) = check_reports([path])
+    got = sorted((f.sheet, f.row_key, f.column_key) for f in report.errors)
+    assert got == [("表三", "total", "natural_person"), ("表三", "total", "natural_person"), ("表三", "total", "total")]
+    assert all("表三" in f.message and "工作表" not in f.message and "公式" not in f.message for f in report.errors)

@@ -10,7 +10,7 @@ from toolkit import spec
 from toolkit.errors import NianbaoError
 from toolkit.importer import Imported, import_report
 from toolkit.importer.issues import TABLE_NAMES, Issue
-from validators.findings import FileReport, Finding
+from validators.findings import ERROR, WARNING, FileReport, Finding
 
 _SHEET_TO_TABLE = {t.sheet: TABLE_NAMES[t.key] for t in spec.TABLES}
 _INFO_RULES = ("info.name", "info.year", "info.level")
@@ -26,12 +26,24 @@ def issue_finding(issue: Issue, path: Path, source_format: str = "text") -> Find
                    actual=issue.actual, **{"name": path.name, **issue.fields})
 
 
+_FIX = {ERROR: "请核对发布稿中的这些数字，有误的请更正后重新发布", WARNING: "请核对发布稿中的这些数字"}
+
+
 def _as_imported(f: Finding) -> Finding:
-    """A validator finding located in a template sheet, relocated to the published table."""
+    """A validator finding located in a template sheet, relocated to the published table.
+
+    The workbook's fix (restore a formula, explain on the 审核说明 sheet) does not apply to a
+    published report, so it is replaced by one that does.
+    """
+    from validators.catalogue import get
+
     table = _SHEET_TO_TABLE.get(f.sheet)
     if table is None:
         return f
     message = f.message.replace(f"工作表“{f.sheet}”单元格 {f.cell}", table)
+    rule = get(f.rule)
+    if rule.fix and "{" not in rule.fix and message.endswith("。" + rule.fix):
+        message = message[: -len(rule.fix)] + _FIX.get(f.severity, _FIX[WARNING])
     where = "｜".join(p for p in (f.row, f.column) if p)
     return replace(f, sheet=table, cell=where, message=message)
 
