@@ -132,7 +132,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 为中文表格，json 供程序读取。")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
-              help="上一年度的年报（填好的 .xlsx 模板或 nianbao export 导出的 .json），用于核对上年结转。")
+              help="本单位上一年度的年报（填好的 .xlsx 模板或 nianbao export 导出的 .json），用于核对上年结转。")
 @click.option("--year", type=YEAR, help="本次审核的报告年度；文件中的年度不符时报错。")
 @click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
@@ -149,7 +149,8 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
     \b
     示例：
       nianbao validate 教育局2025.xlsx
-      nianbao validate 报送/*.xlsx --year 2025 --previous 教育局2024.xlsx --annotate 审核结果
+      nianbao validate 报送/*.xlsx --year 2025 --annotate 审核结果
+      nianbao validate 教育局2025.xlsx --previous 教育局2024.xlsx
     """
     from toolkit import reporters
     from validators.engine import Options, load_previous, validate_paths

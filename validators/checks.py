@@ -170,9 +170,12 @@ def _jump_keys() -> tuple[str, ...]:
 
 
 def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
+    if report.agency and previous.agency and report.agency != previous.agency:
+        yield finding("previous.agency", file=ctx.file, name=ctx.name, actual=report.agency,
+                      expected=previous.agency)
+        return  # another unit's figures say nothing about this one
     if report.year is not None and previous.year is not None and previous.year != report.year - 1:
-        where = Path(previous.path).name if previous.path else (previous.agency or "")
-        yield finding("previous.year", file=ctx.file, name=ctx.name, actual=report.year, previous=where,
+        yield finding("previous.year", file=ctx.file, name=ctx.name, actual=report.year,
                       expected_previous=previous.year, expected=report.year - 1)
     for col in spec.T3_COLUMNS:
         now = report.values.get(spec.t3("carried_over", col.key))

@@ -182,6 +182,8 @@ def _cases() -> list[Case]:
              options={"previous": previous_with(t3__carry_forward__natural_person=carried + 1)}),
         Case("previous-year", (), [("previous.year", "", "")],
              options={"previous": previous_with(2023)}),
+        Case("previous-agency", (), [("previous.agency", "", "")],
+             options={"previous": sample_report(1, "示例区卫健局", 2024)}),
         Case("jump", (put("t2.license", license_now * 4 + 30),), [expect("plausible.jump", "t2.license")],
              options={"previous": previous_with()}),
     ]
