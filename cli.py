@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -35,7 +37,46 @@ class YearType(click.ParamType):
 YEAR = YearType()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ChineseHelpFormatter(click.HelpFormatter):
+    """click's help with Chinese headings (click itself prints them in English)."""
+
+    HEADINGS: ClassVar[dict[str, str]] = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{self.HEADINGS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        extras = (("[default: ", "[默认："), ("[required]", "[必填]"), ("; required]", "；必填]"))
+        translated = []
+        for term, text in rows:
+            for english, chinese in extras:
+                text = text.replace(english, chinese)
+            translated.append((term, text))
+        super().write_dl(translated, col_max, col_spacing)
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseCommand(click.Command):
+    context_class = ChineseContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class ChineseGroup(ChineseCommand, click.Group):
+    command_class = ChineseCommand
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": False})
 @click.option("--debug", is_flag=True, help="出错时显示完整的程序调用栈（开发人员用）。")
 def cli(debug: bool) -> None:
     """政府信息公开工作年度报告工具（国办公开办函〔2021〕30号格式）。

@@ -73,3 +73,18 @@ def test_every_command_help_ends_with_an_example():
 
     for name, command in cli.cli.commands.items():
         assert "示例：" in (command.help or ""), f"nianbao {name} --help has no example"
+
+
+def test_help_is_chinese_throughout():
+    import click
+
+    import cli
+
+    ctx = cli.ChineseContext(cli.cli, info_name="nianbao")
+    for name, command in cli.cli.commands.items():
+        with cli.ChineseContext(command, info_name=name, parent=ctx) as sub:
+            text = command.get_help(sub)
+        for english in ("Usage:", "Options:", "Show this message", "[default:", "[required]"):
+            assert english not in text, f"nianbao {name} --help shows {english!r}"
+        assert text.startswith("用法：")
+    assert isinstance(cli.cli, click.Group)

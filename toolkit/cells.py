@@ -6,23 +6,40 @@ validators, the annotator and the consolidator ask it; nothing else computes an 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-
 from toolkit import spec
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
+
+
+def column_letter(col: int) -> str:
+    """1 → A, 27 → AA (bijective base 26)."""
+    if not 1 <= col <= 16384:
+        raise ValueError(f"column {col} out of range")
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def a1(row: int, col: int) -> str:
     """1-based row and column to an A1 reference."""
-    return f"{get_column_letter(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def rowcol(ref: str) -> tuple[int, int]:
-    """An A1 reference to 1-based (row, column)."""
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
+    """An A1 reference (``$`` allowed) to 1-based (row, column)."""
+    m = _REF.match(ref)
+    if m is None:
+        raise ValueError(f"not an A1 reference: {ref!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
 
 
 def span(first: str, last: str) -> str:
