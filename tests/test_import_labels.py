@@ -103,3 +103,13 @@ def test_agency_and_year_from_the_wrapping_notice_when_the_report_title_is_missi
     report = imported(text, tmp_path).report
     assert (report.agency, report.year) == ("泉港区", 2025)
 
+
+
+def test_level_three_labels_without_their_numbers(tmp_path):
+    import re
+
+    text = re.sub(r"\t\d\. (\S)", r"\t\1", JINJIANG)
+    assert "\t其他\t0" in text and "1. 属于国家秘密" not in text
+    result = imported(text, tmp_path)
+    assert_same_numbers(result.report.values, WANT)
+    assert not result.issues

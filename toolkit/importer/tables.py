@@ -387,6 +387,8 @@ def _t3_candidates() -> dict[str, str]:
 
 
 _T3_LABELS = _t3_candidates()
+# short level-3 bodies (``其他``) only as the whole label, e.g. when Word's automatic numbering dropped ``3.``
+_T3_SHORT = {b: r.key for r in spec.T3_ROWS if r.level == 3 and len(b := _NUMBERING.sub("", norm(r.label))) < 4}
 _T3_ROW = {r.key: r for r in spec.T3_ROWS}
 
 
@@ -422,6 +424,8 @@ def read_t3(rows: list[Row]) -> TableRead:
             continue
         text = row.label_text()
         match = _match_broken(before, text, _T3_LABELS)
+        if match is None and text in _T3_SHORT:
+            match = (_T3_SHORT[text], text)
         before = ""
         if match is None:
             if text.endswith(old_other):
