@@ -112,3 +112,17 @@ def test_arbitrary_table_like_text_never_crashes(rows, sep):
     report = check_imported(imported)
     if not imported.tables_complete:
         assert report.errors
+
+
+def test_every_cut_inside_table_two_is_noticed():
+    """Exhaustive over cut positions: 表二 has no identity, so a cut number must be caught as truncation."""
+    for seed in (0, 3):
+        text, truth = TEXTS[seed], TRUTHS[seed]
+        start = text.index(spec.T2_BLOCKS[0].caption)
+        end = text.index(spec.TABLE["t3"].title)
+        keys = CELLS["t2"]
+        for cut in range(start, end):
+            imported = import_lines(text_lines(text[:cut]))
+            got = {k: imported.report.values[k] for k in keys}
+            if imported.complete["t2"] and got != {k: truth[k] for k in keys}:
+                assert any(i.table == "t2" for i in imported.issues), (seed, cut, text[cut - 20:cut])

@@ -126,7 +126,7 @@ def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
 
 def truncated(lines: list[Line], layout: Layout) -> Issue | None:
     """A copy that stops inside a table (no 五/六 section after it) may have lost digits of its last row."""
-    if not lines or not any(kind(f) == VALUE for f in lines[-1].fields):
+    if not lines or not (lines[-1].tabular or any(kind(f) == VALUE for f in lines[-1].fields)):
         return None
     last = len(lines) - 1
     for table, (start, end) in layout.regions.items():
