@@ -287,3 +287,10 @@ def test_html_page_with_the_report_in_a_pre_block(tmp_path):
     imported = import_report(path)
     assert_same_numbers(imported.report.values, expected_values(expected(SEEDS[3])))
     assert [i.rule for i in imported.issues] == ["import.label_alias", "import.row_missing"]
+
+
+def test_a_workbook_given_to_check_report_points_to_validate(tmp_path, filled_workbook):
+    path, _ = filled_workbook()
+    (report,) = check_reports([path])
+    assert [f.rule for f in report.findings] == ["import.unreadable"]
+    assert "nianbao validate" in report.findings[0].message

@@ -51,6 +51,8 @@ def sniff(path: Path, data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
         if suffix == ".docx" or _is_docx(data):
             return "docx"
+        if suffix in (".xlsx", ".xlsm"):
+            raise ImportFailedError(path, "是 Excel 工作簿，不是发布的年报", "填好的年报模板请用 nianbao validate 审核")
         raise ImportFailedError(path, "是压缩包或 Excel/WPS 文件，不是发布的年报文本", _FIX_TEXT)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFailedError(path, "是旧版 Word（.doc）或其他 OLE 文件，无法读取", "请用 Word/WPS 另存为 .docx 后重试")
