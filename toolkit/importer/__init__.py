@@ -13,8 +13,9 @@ from toolkit import spec
 from toolkit.importer.document import Layout, format_2019, locate, title_info, truncated
 from toolkit.importer.issues import Issue
 from toolkit.importer.narrative import check_narrative
+from toolkit.importer.rows import group_rows
 from toolkit.importer.source import Line, read_lines
-from toolkit.importer.tables import group_rows, read_t2, read_t3, read_t4
+from toolkit.importer.tables import read_t2, read_t3, read_t4
 from toolkit.model import AnnualReport, Value
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from toolkit import spec
 from toolkit.importer.issues import Issue
+from toolkit.importer.rows import VALUE, kind, norm
 from toolkit.importer.source import Line
-from toolkit.importer.tables import VALUE, kind, norm
 
 TABLE_KEYS = ("t2", "t3", "t4")
 _HEADINGS = {t: {norm(v) for v in spec.TABLE_HEADING_VARIANTS[t]} for t in TABLE_KEYS}

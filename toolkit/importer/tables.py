@@ -6,234 +6,18 @@ shifted is an ``Issue`` and its cells stay ``None``. Labels come from ``toolkit.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-
 from toolkit import spec
 from toolkit.importer.issues import Issue
-from toolkit.importer.source import Line
+from toolkit.importer.rows import (
+    EMPTY,
+    LABEL,
+    NUMBERING,
+    Row,
+    TableRead,
+    norm,
+    read_row_values,
+)
 from toolkit.model import Value
-
-EMPTY, BLANK, VALUE, LABEL = "empty", "blank", "value", "label"
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_CONTINUED = str.maketrans("", "", "〃")
-_NUMBERING = re.compile(r"^(?:[0-9]+\.|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)")
-
-
-@lru_cache(maxsize=8192)
-def norm(text: str) -> str:
-    """Canonical label form: NFKC, then ``spec.normalize_label``, without Markdown marks."""
-    text = unicodedata.normalize("NFKC", text).replace("*", "").replace("#", "")
-    return spec.normalize_label(text).translate(_CONTINUED)
-
-
-_BLANKS = frozenset(spec.BLANK_MARKS)
-
-
-@lru_cache(maxsize=8192)
-def kind(field_text: str) -> str:
-    text = field_text.replace("*", "").strip()
-    if not text:
-        return EMPTY
-    if text in _BLANKS:
-        return BLANK
-    flat = unicodedata.normalize("NFKC", text).strip()
-    if flat in _BLANKS:
-        return BLANK
-    return VALUE if _NUMBER.match(flat) else LABEL
-
-
-def number_text(field_text: str) -> str:
-    return unicodedata.normalize("NFKC", field_text.replace("*", "")).strip().replace(",", "")
-
-
-# --- rows: lines grouped so that one row holds one table row ------------------------------
-
-
-@dataclass
-class Row:
-    fields: list[str]
-    lines: list[int]
-    single: bool  # built only from one-field lines (one cell per line / per paragraph)
-    joined: bool = False  # values came from a separate paragraph in an otherwise tabular table
-    kinds: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.kinds = [kind(f) for f in self.fields]
-
-    def extend(self, fields: tuple[str, ...], number: int) -> None:
-        self.fields.extend(fields)
-        self.kinds.extend(kind(f) for f in fields)
-        self.lines.append(number)
-
-    @property
-    def has_value(self) -> bool:
-        return any(k in (VALUE, BLANK) for k in self.kinds)
-
-    @property
-    def has_label(self) -> bool:
-        return LABEL in self.kinds
-
-    @property
-    def labels(self) -> list[str]:
-        return [f for f, k in zip(self.fields, self.kinds, strict=True) if k == LABEL]
-
-    def _first_value(self) -> int:
-        return next((i for i, k in enumerate(self.kinds) if k in (VALUE, BLANK)), len(self.kinds))
-
-    def labels_after_values(self) -> list[str]:
-        first = self._first_value()
-        return [f for f, k in zip(self.fields[first:], self.kinds[first:], strict=True) if k == LABEL]
-
-    def label_text(self) -> str:
-        """The row's label: the text fields before its first value."""
-        first = self._first_value()
-        return norm("".join(f for f, k in zip(self.fields[:first], self.kinds[:first], strict=True) if k == LABEL))
-
-    def split(self) -> tuple[list[str], list[str], int, bool]:
-        """(values after the last label, their kinds, leading empty fields, text mixed into values)."""
-        first = self._first_value()
-        mixed = LABEL in self.kinds[first:]
-        last = max((i for i, k in enumerate(self.kinds[:first]) if k == LABEL), default=-1)
-        values = self.fields[last + 1:]
-        kinds = self.kinds[last + 1:]
-        lead = 0
-        while kinds and kinds[0] == EMPTY:
-            values, kinds, lead = values[1:], kinds[1:], lead + 1
-        while kinds and kinds[-1] == EMPTY:
-            values, kinds = values[:-1], kinds[:-1]
-        return values, kinds, lead, mixed
-
-
-def explode(line: Line) -> Line:
-    """A one-field line ending in space-separated numbers (text copied from a PDF) as fields.
-
-    ``规章 0 0 0`` becomes ``规章|0|0|0``; the words before the first number stay one label.
-    Lines where text follows a number are left alone.
-    """
-    if line.tabular or len(line.fields) != 1:
-        return line
-    tokens = line.fields[0].split()
-    kinds = [kind(t) for t in tokens]
-    first = next((i for i, k in enumerate(kinds) if k == VALUE), None)
-    if first is None or len(tokens) < 2 or any(k == LABEL for k in kinds[first:]):
-        return line
-    head = [" ".join(tokens[:first])] if first else []
-    return Line((*head, *tokens[first:]), line.number, True)
-
-
-def group_rows(lines: list[Line]) -> list[Row]:
-    """Join a value-only line to a label-only row before it, and one-field lines to each other."""
-    lines = [explode(line) for line in lines]
-    tabular = any(line.tabular for line in lines if any(kind(f) == VALUE for f in line.fields))
-    rows: list[Row] = []
-    for line in lines:
-        kinds = [kind(f) for f in line.fields]
-        has_label = LABEL in kinds
-        has_value = any(k in (VALUE, BLANK) for k in kinds)
-        single = len(line.fields) == 1
-        prev = rows[-1] if rows else None
-        if prev is not None and has_value and not has_label:
-            if not prev.has_value and prev.has_label and (single or prev.single):
-                prev.extend(line.fields, line.number)
-                prev.joined = tabular and single
-                prev.single = prev.single and single
-                continue
-            if prev.single and single:
-                prev.extend(line.fields, line.number)
-                continue
-        if prev is not None and has_label and not has_value and single and prev.single and not prev.has_value:
-            prev.extend(line.fields, line.number)
-            continue
-        rows.append(Row(list(line.fields), [line.number], single))
-    return rows
-
-
-# --- values --------------------------------------------------------------------------------
-
-
-def split_run(text: str, count: int) -> list[str] | None:
-    """The one way to cut a run of digits into ``count`` numbers without leading zeros, if unique."""
-    if not text.isdigit() or count < 2 or not count <= len(text) <= 4 * count:
-        return None
-    n = len(text)
-    # ways[i][k]: ways (capped at 2) to cut text[i:] into k numbers
-    ways = [[0] * (count + 1) for _ in range(n + 1)]
-    ways[n][0] = 1
-    for i in range(n - 1, -1, -1):
-        ends = [i + 1] if text[i] == "0" else range(i + 1, n + 1)
-        for k in range(1, count + 1):
-            ways[i][k] = min(2, sum(ways[j][k - 1] for j in ends))
-    if ways[0][count] != 1:
-        return None
-    parts, i = [], 0
-    for k in range(count, 0, -1):
-        ends = [i + 1] if text[i] == "0" else range(i + 1, n + 1)
-        j = next(j for j in ends if ways[j][k - 1])
-        parts.append(text[i:j])
-        i = j
-    return parts
-
-
-def parse_value(text: str, unit: str) -> Value:
-    """An exact number (int, or Decimal for 万元); ``ValueError`` if a count is not an integer."""
-    flat = number_text(text)
-    try:
-        number = Decimal(flat)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if unit == spec.MONEY:
-        return number
-    if "." in flat:
-        raise ValueError(text)
-    return int(number)
-
-
-@dataclass
-class TableRead:
-    """Cells read from one table (``None`` = blank or unknown) and the issues met."""
-
-    values: dict[str, Value] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    found: bool = False
-
-
-def read_row_values(row: Row, count: int, units: list[str], table: str, label: str, key: str,
-                    out: TableRead) -> list[Value] | None:
-    """The ``count`` values of ``row``, or ``None`` after recording why they cannot be trusted."""
-    values, kinds, lead, mixed = row.split()
-    line = row.lines[0]
-    if mixed:
-        out.issues.append(Issue("import.row_garbled", table, label, key, line=line,
-                                fields={"text": " ".join(row.labels_after_values())[:60]}))
-        return None
-    if len(values) == 1 and kinds[0] == VALUE and count > 1:
-        parts = split_run(number_text(values[0]), count)
-        if parts is not None:
-            out.issues.append(Issue("import.digits_joined", table, label, key, actual=values[0], line=line))
-            values, kinds = parts, [VALUE] * count
-    if len(values) != count:
-        rule = "import.row_shifted" if lead > 1 or (lead == 1 and not row.has_label) else "import.row_cells"
-        out.issues.append(Issue(rule, table, label, key, expected=count, actual=len(values), line=line,
-                                fields={"lead": lead}))
-        return None
-    parsed: list[Value] = []
-    for text, k, unit in zip(values, kinds, units, strict=True):
-        if k in (EMPTY, BLANK):
-            parsed.append(None)
-            continue
-        try:
-            parsed.append(parse_value(text, unit))
-        except ValueError:
-            out.issues.append(Issue("import.value_text", table, label, key, actual=text, line=line))
-            return None
-    if row.joined:
-        out.issues.append(Issue("import.row_joined", table, label, key, line=line))
-    return parsed
-
 
 # --- table 二 --------------------------------------------------------------------------------
 
@@ -378,7 +162,7 @@ def _t3_candidates() -> dict[str, str]:
     for row in spec.T3_ROWS:
         full = norm(row.label)
         out[full] = row.key
-        body = _NUMBERING.sub("", full)
+        body = NUMBERING.sub("", full)
         if row.level == 3 and len(body) >= 4:
             out[body] = row.key
         for variant in spec.T3_ROW_VARIANTS.get(row.key, ()):
@@ -388,7 +172,7 @@ def _t3_candidates() -> dict[str, str]:
 
 _T3_LABELS = _t3_candidates()
 # short level-3 bodies (``其他``) only as the whole label, e.g. when Word's automatic numbering dropped ``3.``
-_T3_SHORT = {b: r.key for r in spec.T3_ROWS if r.level == 3 and len(b := _NUMBERING.sub("", norm(r.label))) < 4}
+_T3_SHORT = {b: r.key for r in spec.T3_ROWS if r.level == 3 and len(b := NUMBERING.sub("", norm(r.label))) < 4}
 _T3_ROW = {r.key: r for r in spec.T3_ROWS}
 
 
