@@ -50,34 +50,37 @@ def _as_imported(f: Finding) -> Finding:
 
 def check_imported(imported: Imported) -> FileReport:
     """Import findings first, then the validators' findings on what was read."""
+    return check_many([imported])[0]
+
+
+def check_many(batch: Sequence[Imported]) -> list[FileReport]:
+    """``check_imported`` for many reports, running the validators once over the whole batch."""
     from validators.engine import Options, validate_reports
 
-    report = imported.report
-    path = Path(report.path) if report.path else Path("")
-    findings = [issue_finding(i, path, imported.source_format) for i in imported.issues]
-    checked = validate_reports([report], Options(integrity=False, blank_policy="allow"))[0]
-    for f in checked.findings:
-        if f.rule in _INFO_RULES:
-            continue  # no 基本信息 sheet: name and year come from the title (import.title_missing)
-        findings.append(_as_imported(f))
-    return FileReport(path, findings, report.agency, report.year, report)
+    checked = validate_reports([i.report for i in batch], Options(integrity=False, blank_policy="allow"))
+    out = []
+    for imported, result in zip(batch, checked, strict=True):
+        report = imported.report
+        path = Path(report.path) if report.path else Path("")
+        findings = [issue_finding(i, path, imported.source_format) for i in imported.issues]
+        # no 基本信息 sheet: name and year come from the title (import.title_missing)
+        findings += [_as_imported(f) for f in result.findings if f.rule not in _INFO_RULES]
+        out.append(FileReport(path, findings, report.agency, report.year, report))
+    return out
 
 
 def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
-    """One ``FileReport`` per published report; an unreadable file gives one error finding."""
+    """One ``FileReport`` per published report, in order; an unreadable file gives one error finding."""
     from validators.rules_files import from_error
 
-    out = []
+    slots: list[FileReport | Imported] = []
     for p in paths:
-        path = Path(p)
         try:
-            imported = import_report(path)
+            slots.append(import_report(Path(p)))
         except NianbaoError as exc:
-            out.append(FileReport(path, [from_error(exc)]))
-            continue
-        out.append(check_imported(imported))
-    return out
-
+            slots.append(FileReport(Path(p), [from_error(exc)]))
+    checked = iter(check_many([s for s in slots if isinstance(s, Imported)]))
+    return [s if isinstance(s, FileReport) else next(checked) for s in slots]
 
 def write_output(report_file: FileReport, out: Path) -> Path:
     """Save what was read as the export JSON (``.json``) or a filled template (``.xlsx``)."""
