@@ -113,3 +113,12 @@ def test_level_three_labels_without_their_numbers(tmp_path):
     result = imported(text, tmp_path)
     assert_same_numbers(result.report.values, WANT)
     assert not result.issues
+
+
+def test_table_three_columns_in_another_order_are_not_read(tmp_path):
+    text = JINJIANG.replace("商业企业\t科研机构", "科研机构\t商业企业")
+    result = imported(text, tmp_path)
+    assert [(i.rule, i.actual) for i in result.issues] == [
+        ("import.columns_order", "自然人、科研机构、商业企业、社会公益组织、法律服务机构、其他")]
+    assert all(result.report.values[spec.t3(r.key, c.key)] is None for r in spec.T3_ROWS for c in spec.T3_COLUMNS)
+    assert not result.complete["t3"]

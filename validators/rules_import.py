@@ -6,9 +6,11 @@ damaged tables are reported, never repaired.
 
 from __future__ import annotations
 
+from toolkit import spec
 from validators.catalogue import Rule
 from validators.findings import ERROR, WARNING
 
+_APPLICANT_ORDER = "、".join(c.label for c in spec.T3_COLUMNS[:6])
 _REPUBLISH = "请对照原发布稿核实；该行数值未读取（保持空白），请在更正后的发布稿或填报模板中补齐"
 
 RULES = (
@@ -51,6 +53,9 @@ RULES = (
     Rule("import.header_order", WARNING, "列标题顺序与格式不同",
          "文件“{name}”{sheet}“{row}”部分的列标题顺序为“{actual}”，与2021年格式不同",
          "已按列标题读取各数值；请核对发布稿的表头和数值是否对应", "format-2021.md §2.1"),
+    Rule("import.columns_order", ERROR, "表三列顺序与格式不同",
+         "文件“{name}”{sheet}的申请人列标题顺序为“{actual}”，与2021年格式（" + _APPLICANT_ORDER + "）不同",
+         "无法确定各数值所属的列，该表数值未读取；请核对发布稿的表头", "format-2021.md §2.2"),
     Rule("import.row_joined", WARNING, "数值不在表格行内",
          "文件“{name}”{sheet}“{row}”行的数值被排成了表格外的单独段落",
          "已按紧随标签之后的数值读取；请核对并修正发布稿的表格排版", "format-2021.md §7"),

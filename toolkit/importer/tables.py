@@ -237,7 +237,29 @@ def read_t3(rows: list[Row]) -> TableRead:
         for row in spec.T3_ROWS:
             if row.key not in seen:
                 out.issues.append(Issue("import.row_missing", "t3", t3_row_name(row.key), row.key))
+        order = _t3_column_order(rows)
+        if order is not None:  # columns in another order: which number belongs where is not certain
+            out.issues.append(Issue("import.columns_order", "t3", actual="、".join(order), line=rows[0].lines[0]))
+            out.values = {}
     return out
+
+
+_APPLICANTS = {norm(c.label): c.label for c in spec.T3_COLUMNS[:6]}
+
+
+def _t3_column_order(rows: list[Row]) -> list[str] | None:
+    """The applicant column labels in header order, when all six are there and not in the official order."""
+    seen: list[str] = []
+    for row in rows:
+        for text in row.labels:
+            for word in text.split():
+                label = _APPLICANTS.get(norm(word))
+                if label is not None and label not in seen:
+                    seen.append(label)
+        if row.has_value:
+            break
+    official = list(_APPLICANTS.values())
+    return seen if len(seen) == len(official) and seen != official else None
 
 
 # --- table 四 --------------------------------------------------------------------------------
