@@ -86,8 +86,6 @@ def test_the_golden_covers_every_import_rule(tmp_path):
 
 
 def test_each_damaged_case_is_reported_on_its_own_rule(tmp_path):
-    reports = {Path(r.path).name: r for r in check_reports([])}
-    assert reports == {}
     for name, rule in [("row-cells.txt", "import.row_cells"), ("garbled.txt", "import.row_garbled"),
                        ("duplicate.txt", "import.row_duplicate"), ("two-data-rows.txt", "import.row_extra"),
                        ("unknown-row.txt", "import.row_unknown"), ("no-table-four.txt", "import.table_missing")]:
