@@ -256,7 +256,9 @@ def docx_lines(path: Path, data: bytes) -> list[Line]:
                                 span = _span(grid.get(qn("w:val")))
                             vmerge = props.find(qn("w:vMerge"))
                             cont = vmerge is not None and vmerge.get(qn("w:val")) != "restart"
-                        fields.append("" if cont else text_of(tc))
+                        # paragraphs of one cell are kept apart: "1" and "2" must not become 12
+                        cell = " ".join(text_of(p) for p in tc.iter(qn("w:p")))
+                        fields.append("" if cont else " ".join(cell.split()))
                         fields.extend([""] * (span - 1))
                     if fields:
                         out.append(Line(tuple(fields), len(out) + 1, True))
