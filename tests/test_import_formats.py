@@ -294,3 +294,13 @@ def test_a_workbook_given_to_check_report_points_to_validate(tmp_path, filled_wo
     (report,) = check_reports([path])
     assert [f.rule for f in report.findings] == ["import.unreadable"]
     assert "nianbao validate" in report.findings[0].message
+
+
+def test_two_paragraphs_in_one_cell_are_not_glued_into_one_number(tmp_path):
+    page = to_html(truth(SEEDS[4])).replace("<p>106</p>", "<p>10</p><p>6</p>", 1)
+    assert "<p>10</p><p>6</p>" in page
+    path = tmp_path / "cell.html"
+    path.write_text(page, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values["t2.license"] is None
+    assert [i.rule for i in imported.issues] == ["import.value_text"]

@@ -189,8 +189,10 @@ def html_lines(text: str) -> list[Line]:
 
 
 def _cell_text(el) -> str:
-    for br in el.iter("br"):
-        br.tail = " " + (br.tail or "")
+    """Text of a cell; line breaks and paragraphs inside it stay apart ("1" and "2" must not become 12)."""
+    for node in el.iter():
+        if node is not el and isinstance(node.tag, str) and (node.tag.lower() in _BLOCK or node.tag.lower() == "br"):
+            node.tail = " " + (node.tail or "")
     return " ".join(el.text_content().split())
 
 
