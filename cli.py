@@ -148,6 +148,8 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
     """读取已发布的年报（文本/Markdown、网页 .html、Word .docx），还原表二、表三、表四并审核。
 
     表格缺行、错位、数值个数不对时报告问题，相应单元格保持空白，不做推测。
+
+    \b
     退出码：0 表格完整读出且无强制性错误；1 其他情况；2 用法错误。
 
     \b
