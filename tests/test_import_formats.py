@@ -304,3 +304,30 @@ def test_two_paragraphs_in_one_cell_are_not_glued_into_one_number(tmp_path):
     imported = import_report(path)
     assert imported.report.values["t2.license"] is None
     assert [i.rule for i in imported.issues] == ["import.value_text"]
+
+
+@pytest.mark.parametrize(("run", "count", "parts"), [
+    ("0000000", 7, ["0"] * 7),
+    ("2000002", 7, ["2", "0", "0", "0", "0", "0", "2"]),
+    ("10000000", 7, ["10", "0", "0", "0", "0", "0", "0"]),
+    ("200000020", 7, None),  # 20,0,0,0,0,0,20 or 200,0,0,0,0,2,0
+    ("1111111", 6, None),
+    ("000000", 7, None),
+    ("12a", 2, None),
+])
+def test_a_digit_run_is_split_only_when_exactly_one_split_exists(run, count, parts):
+    from toolkit.importer.rows import split_run
+
+    assert split_run(run, count) == parts
+
+
+def test_check_report_json_equals_the_library_result(capsys):
+    import json
+
+    import cli
+    from toolkit.importer.render import to_json_text
+
+    paths = [str(p) for p in SEEDS]
+    with pytest.raises(SystemExit):
+        cli.main(["check-report", *paths, "--format", "json"])
+    assert json.loads(capsys.readouterr().out) == json.loads(to_json_text(check_reports(paths)))
