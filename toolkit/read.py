@@ -135,7 +135,8 @@ def _unescape(raw: bytes) -> str:
 
 _SI = re.compile(rb"<si>(.*?)</si>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="(\w+)")?(?: s="[0-9]+")?(/>|>)')
+_ALL_CELLS = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_T_ATTR = re.compile(rb't="(\w+)"')
 
 
 class Sheet:
@@ -170,49 +171,53 @@ def _strip_prefixes(xml: bytes) -> bytes:
 
 
 def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
+    found = _ALL_CELLS.findall(xml)
+    if len(found) != xml.count(b"<c "):
+        return _scan_cells_slowly(xml, strings)
     out: dict[str, Cell] = {}
-    pos = 0
-    find = xml.find
-    while True:
-        start = find(b"<c ", pos)
-        if start < 0:
-            return out
-        m = _FAST_CELL.match(xml, start)
-        if m is not None:
-            ref, t, close = m.group(1).decode(), (m.group(2) or b"n").decode(), m.group(3)
-            head_end = m.end()
-        else:
-            head_end = find(b">", start) + 1
-            attrs = dict(_ATTR.findall(xml[start:head_end]))
-            ref, t = attrs[b"r"].decode(), attrs.get(b"t", b"n").decode()
-            close = b"/>" if xml[head_end - 2 : head_end] == b"/>" else b">"
-        if close == b"/>":
-            pos = head_end
-            continue
-        end = find(b"</c>", head_end)
-        inner = xml[head_end:end]
-        pos = end + 4
+    for ref, attrs, inner in found:
         if not inner:
             continue
-        text = formula = None
-        if b"<f" in inner:
-            fm = _FORMULA.search(inner)
-            if fm is not None:
-                formula = fm.group(2).decode("utf-8") if fm.group(2) else "<shared>"
-        if t == "inlineStr":
-            text = "".join(_unescape(x) for x in _TEXT.findall(inner))
-            t = "s"
-        else:
-            vm = _VALUE.search(inner)
-            if vm is not None:
-                text = _unescape(vm.group(1))
-                if t == "s":
-                    text = strings[int(text)]
-                elif t == "str":
-                    t = "s"
-        if text is None and formula is None:
+        t = _T_ATTR.search(attrs).group(1).decode() if b't="' in attrs else "n"
+        cell = _cell(t, inner, strings)
+        if cell is not None:
+            out[ref.decode()] = cell
+    return out
+
+
+def _cell(t: str, inner: bytes, strings: list[str]) -> Cell | None:
+    text = formula = None
+    if b"<f" in inner:
+        fm = _FORMULA.search(inner)
+        if fm is not None:
+            formula = fm.group(2).decode("utf-8") if fm.group(2) else "<shared>"
+    if t == "inlineStr":
+        text = "".join(_unescape(x) for x in _TEXT.findall(inner))
+        t = "s"
+    else:
+        vm = _VALUE.search(inner)
+        if vm is not None:
+            text = _unescape(vm.group(1))
+            if t == "s":
+                text = strings[int(text)]
+            elif t == "str":
+                t = "s"
+    if text is None and formula is None:
+        return None
+    return Cell(t if text is not None else "", text, formula)
+
+
+def _scan_cells_slowly(xml: bytes, strings: list[str]) -> dict[str, Cell]:
+    """Any attribute order; used when the fast pattern does not account for every cell."""
+    out: dict[str, Cell] = {}
+    for m in _CELL.finditer(xml):
+        if not m.group(2):
             continue
-        out[ref] = Cell(t if text is not None else "", text, formula)
+        attrs = dict(_ATTR.findall(m.group(1)))
+        cell = _cell(attrs.get(b"t", b"n").decode(), m.group(2), strings)
+        if cell is not None:
+            out[attrs[b"r"].decode()] = cell
+    return out
 
 
 @lru_cache(maxsize=256)
