@@ -22,6 +22,7 @@ libreoffice:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 test: setup libreoffice
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
 lint: setup
