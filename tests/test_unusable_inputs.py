@@ -21,7 +21,9 @@ CASES = [
     ("renamed-sheet.xlsx", "template.sheet_missing", "可能被改名为“依申请公开”"),
     ("missing-sheet.xlsx", "template.sheet_missing", "缺少工作表“四、复议诉讼”"),
     ("moved-labels.xlsx", "template.labels_changed", "单元格 A2"),
-    ("old-version.xlsx", "template.version", "nianbao-2020.1"),
+    ("old-version.xlsx", "template.version", "“nianbao-2020.1”已过时"),
+    ("newer-version.xlsx", "template.version", "请升级 nianbao"),
+    ("no-version.xlsx", "template.version", "不是本工具生成的模板"),
 ]
 
 

@@ -300,13 +300,7 @@ def read_workbook(path: str | Path) -> AnnualReport:
     _check_labels(p, sheets)
     version = _text(sheets[spec.INFO_SHEET].get(lay.info["template_version"][1]))
     if version != spec.TEMPLATE_VERSION:
-        raise TemplateVersionError(
-            p,
-            f"模板版本为“{version or '无'}”，本工具使用的模板版本为“{spec.TEMPLATE_VERSION}”",
-            "请用 nianbao template 生成的当前模板重新填写",
-            spec.INFO_SHEET,
-            lay.info["template_version"][1],
-        )
+        raise TemplateVersionError(p, *_version_problem(version), spec.INFO_SHEET, lay.info["template_version"][1])
     integrity = Integrity(template_version=version)
     validated = {name: sheet.validated for name, sheet in parsed.items()}
     integrity.unprotected = [name for name, sheet in parsed.items() if not sheet.protected]
@@ -350,6 +344,27 @@ def read_workbook(path: str | Path) -> AnnualReport:
             integrity.unvalidated.append((sheet, ref))
     notes = _notes(sheets[spec.NOTES_SHEET])
     return AnnualReport(p, info, values, bad, integrity, notes, hashlib.sha256(data).hexdigest())
+
+
+def _version_key(version: str | None) -> tuple[int, ...] | None:
+    prefix, _, number = (version or "").partition("-")
+    if prefix != spec.TEMPLATE_VERSION.partition("-")[0] or not number.replace(".", "").isdigit():
+        return None
+    return tuple(int(part) for part in number.split(".") if part)
+
+
+def _version_problem(version: str | None) -> tuple[str, str]:
+    """What is wrong with a template version stamp, and what to do about it."""
+    ours = spec.TEMPLATE_VERSION
+    theirs = _version_key(version)
+    if theirs is None:
+        return (f"模板版本标记为“{version or '空白'}”，不是本工具生成的模板（应为“{ours}”）",
+                "请用 nianbao template 生成的模板重新填写")
+    if theirs > _version_key(ours):
+        return (f"模板版本“{version}”比本工具（“{ours}”）新",
+                "请升级 nianbao 后再处理该文件，或请填报单位改用当前版本的模板")
+    return (f"模板版本“{version}”已过时，本工具使用“{ours}”",
+            "请用 nianbao template 生成的当前模板重新填写（可把数字复制到新模板）")
 
 
 def _formula_intact(key: str, cell: Cell | None) -> bool:

@@ -46,6 +46,8 @@ def main() -> None:
     edit("moved-labels.xlsx", lambda wb: wb[t3].insert_rows(2))
     version_sheet, version_ref = lay.info["template_version"]
     edit("old-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2020.1"))
+    edit("newer-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2021.7"))
+    edit("no-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, None))
     crypt = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if crypt:  # python make.py /path/to/python-with-msoffcrypto
         subprocess.run(
