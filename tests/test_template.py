@@ -45,6 +45,7 @@ def test_exactly_the_input_cells_are_unlocked_and_every_sheet_is_protected(tmp_p
     for ws in wb.worksheets:
         assert ws.protection.sheet is True, ws.title
         assert not ws.protection.password
+    assert wb.security.lockStructure  # sheets cannot be renamed, moved or deleted
     notes = wb[spec.NOTES_SHEET]
     assert all(notes.column_dimensions[cells.a1(1, i + 1)[:-1]].protection.locked is False
                for i in range(len(spec.NOTES_HEADER)))
@@ -103,6 +104,7 @@ def test_template_options_prefill_and_password(tmp_path):
     assert wb[spec.INFO_SHEET][lay.info["year"][1]].value == 2025
     assert wb[spec.INFO_SHEET][lay.info["name"][1]].value == "示例区教育局"
     assert all(ws.protection.password for ws in wb.worksheets)
+    assert wb.security.lockStructure and wb.security.workbookPassword
 
 
 def test_template_refuses_to_overwrite_without_force(tmp_path, capsys):

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit import cells, spec
@@ -135,6 +136,9 @@ def template_workbook(year: int | None = None, agency: str | None = None, passwo
         ws.protection.formatRows = False
         if password:
             ws.protection.password = password
+    wb.security = WorkbookProtection(lockStructure=True)  # sheets cannot be renamed, moved or deleted
+    if password:
+        wb.security.workbookPassword = password
     return wb
 
 
@@ -266,7 +270,11 @@ def digest(path: str | Path) -> dict:
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    out: dict = {"sheets": wb.sheetnames, "calc_full_on_load": bool(wb.calculation.fullCalcOnLoad)}
+    out: dict = {
+        "sheets": wb.sheetnames,
+        "calc_full_on_load": bool(wb.calculation.fullCalcOnLoad),
+        "structure_locked": bool(wb.security and wb.security.lockStructure),
+    }
     for ws in wb.worksheets:
         cells_ = {
             c.coordinate: [c.value if not hasattr(c.value, "text") else str(c.value), c.protection.locked, c.number_format]
