@@ -65,6 +65,10 @@ class ChineseContext(click.Context):
 class ChineseCommand(click.Command):
     context_class = ChineseContext
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
@@ -74,6 +78,10 @@ class ChineseCommand(click.Command):
 
 class ChineseGroup(ChineseCommand, click.Group):
     command_class = ChineseCommand
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 @click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"], "show_default": False})
@@ -106,6 +114,10 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
     from toolkit.errors import OutputError
     from toolkit.template import build
 
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError(output, "模板必须保存为 .xlsx 文件", "请把 -o 的文件名改为以 .xlsx 结尾")
+    if agency is not None and (agency.startswith(("=", "+", "-", "@")) or len(agency) > 200):
+        raise OutputError(output, "--agency 的单位名称无效（不能以 = + - @ 开头，不超过 200 字）", "请填写机关全称")
     if output.exists() and not force:
         raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
     path = build(output, year=year, agency=agency, password=password)
@@ -123,6 +135,7 @@ def export(file: Path, fmt: str) -> int:
     示例：
       nianbao export 教育局2025.xlsx > 教育局2025.json
     """
+    from toolkit import cells
     from toolkit import export as exporter
     from toolkit.model import BAD_KINDS
     from toolkit.read import read_workbook
@@ -135,7 +148,15 @@ def export(file: Path, fmt: str) -> int:
             f"（“{bad.raw}”），已导出为 null；请改为数字后重新导出。",
             err=True,
         )
-    return EXIT_ERRORS if report.bad else EXIT_OK
+    layout = cells.layout()
+    for key, shown in report.integrity.overwritten.items():
+        sheet, ref = layout.address(key)
+        click.echo(
+            f"警告：文件“{file.name}”工作表“{sheet}”单元格 {ref} 是合计单元格，公式已被改写为“{shown}”，"
+            "导出的是改写后的数字；请用模板重新填写，合计由公式自动计算。",
+            err=True,
+        )
+    return EXIT_ERRORS if report.bad or report.integrity.overwritten else EXIT_OK
 
 
 @cli.command("check-report")
@@ -282,13 +303,13 @@ class _ProgressBar:
 
 
 _USAGE_PATTERNS = (
-    (r"No such option:? '?([^'\s]+?)'?\.?$", "没有选项 {0}"),
+    (r"No such option:? '?([^'\s]+?)'?(?:\.|$)", "没有选项 {0}"),
     (r"Missing argument '(.+?)'", "缺少参数 {0}"),
     (r"Missing option '(.+?)'", "缺少选项 {0}"),
     (r"No such command '(.+?)'", "没有命令 {0}"),
     (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
     (r"Option '(.+?)' requires an argument", "选项 {0} 需要一个值"),
-    (r"Invalid value for '(.+?)': (.+)", "{0} 的值无效：{1}"),
+    (r"Invalid value for (.+?): (.+)", "{0} 的值无效：{1}"),
     (r"Path '(.+?)' does not exist", "路径“{0}”不存在"),
 )
 
@@ -300,15 +321,31 @@ def _usage_message(error: click.UsageError) -> str:
         if m:
             text = chinese.format(*(_usage_message_inner(g) for g in m.groups()))
             break
+    suggestion = re.search(r"Did you mean '?([^'?]+)'?\?", error.format_message())
+    if suggestion:
+        text += f"（是否想用 {suggestion.group(1)}？）"
     command = error.ctx.command_path if error.ctx else "nianbao"
     return f"错误：{text}。运行“{command} --help”查看用法。"
 
 
+_INNER_PATTERNS = (
+    (r"'(.+?)' is not one of (.+)\.", "“{0}”不是可选值（可选：{1}）"),
+    (r"(?:File|Path|Directory) '(.+?)' is a directory\.?", "“{0}”是文件夹，这里需要一个文件"),
+    (r"(?:File|Path|Directory) '(.+?)' is a file\.?", "“{0}”是文件，这里需要一个文件夹"),
+    (r"(?:File|Path|Directory) '(.+?)' does not exist\.?", "“{0}”不存在"),
+    (r"(?:File|Path|Directory) '(.+?)' is not (?:readable|writable)\.?", "“{0}”没有读写权限"),
+    (r"'(.+?)' is not a valid integer(?: range)?\.?", "“{0}”不是整数"),
+)
+
+
 def _usage_message_inner(text: str) -> str:
-    m = re.search(r"'(.+?)' is not one of (.+)\.", text)
-    if m:
-        return f"“{m.group(1)}”不是可选值（可选：{m.group(2)}）"
-    return text.replace(" is not a valid integer", " 不是整数").rstrip(".")
+    for pattern, chinese in _INNER_PATTERNS:
+        m = re.search(pattern, text)
+        if m:
+            return chinese.format(*m.groups())
+    if re.fullmatch(r"'[^']+'(?: / '[^']+')*", text):
+        return "/".join(re.findall(r"'([^']+)'", text))
+    return text.rstrip(".")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -326,6 +363,14 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             traceback.print_exc()
         click.echo(f"错误：{exc.message}", err=True)
+        code = EXIT_ERRORS
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        name = Path(str(exc.filename)).name if exc.filename else "文件"
+        from toolkit.atomic import reason
+
+        click.echo(f"错误：“{name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
         code = EXIT_ERRORS
     except click.Abort:
         click.echo("已取消。", err=True)

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import spec
-from toolkit.errors import CorruptFileError
-from toolkit.model import AnnualReport, Value
+from toolkit.errors import CorruptFileError, FileMissingError
+from toolkit.model import AnnualReport, Value, decimal_text
 
 AGENCY_KEYS = tuple(f.key for f in spec.INFO_FIELDS if f.key not in ("year", "template_version"))
 
 
 def _json_value(value: Value) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
+    return decimal_text(value) if isinstance(value, Decimal) else value
 
 
 def to_json(report: AnnualReport) -> dict[str, Any]:
@@ -59,17 +59,25 @@ def _parse(node: Any, cell: spec.Cell, path: Path | None) -> Value:
         number = Decimal(str(node))
     except InvalidOperation:
         number = None
-    if number is None or isinstance(node, bool) or (cell.unit == spec.COUNT and number != number.to_integral_value()):
-        raise CorruptFileError(path, f"JSON 中 {cell.key} 的值“{node}”不是有效数字", "请检查该 JSON 文件是否由 nianbao 导出")
+    if (
+        number is None
+        or isinstance(node, bool)
+        or not number.is_finite()
+        or number < 0
+        or (cell.unit == spec.COUNT and number != number.to_integral_value())
+    ):
+        raise CorruptFileError(path, f"JSON 中 {cell.key} 的值“{node}”不是有效的非负数字", "请检查该 JSON 文件是否由 nianbao 导出")
     return number if cell.unit == spec.MONEY else int(number)
 
 
 def load_json(path: str | Path) -> AnnualReport:
     p = Path(path)
+    if not p.is_file():
+        raise FileMissingError(p, "找不到该文件" if not p.is_dir() else "这是一个文件夹，不是 JSON 文件", "请检查文件名和路径")
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorruptFileError(p, "不是有效的 JSON 文件", "请使用 nianbao export 或 nianbao check-report 导出的 JSON") from exc
-    if not isinstance(data, dict) or "t3" not in data:
+    if not isinstance(data, dict) or not all(isinstance(data.get(t.key), dict) and data[t.key] for t in spec.TABLES):
         raise CorruptFileError(p, "JSON 中没有年报表格数据", "请使用 nianbao export 或 nianbao check-report 导出的 JSON")
     return from_json(data, p)

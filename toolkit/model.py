@@ -95,6 +95,12 @@ class AnnualReport:
         }
 
 
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text, never in scientific notation (1E-7 → 0.0000001)."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "") else text
+
+
 def sum_or_none(values: list[Value]) -> Value:
     """Exact sum; unknown (None) when any part is unknown."""
     if any(v is None for v in values):

@@ -6,8 +6,10 @@ cached formula results are never trusted (openpyxl writes none); totals are reco
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
+import io
 import posixpath
 import re
 import zipfile
@@ -47,17 +49,24 @@ _LEGACY = {
 
 
 class Cell:
-    __slots__ = ("formula", "kind", "text")
+    __slots__ = ("formula", "kind", "style", "text")
 
-    def __init__(self, kind: str, text: str | None, formula: str | None) -> None:
+    def __init__(self, kind: str, text: str | None, formula: str | None, style: int = 0) -> None:
         self.kind = kind  # "n", "s", "b", "e", "d" or "" for an empty cell
         self.text = text
         self.formula = formula
+        self.style = style  # index into the workbook's cellXfs
 
 
 def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
-    """Open ``path`` as an .xlsx zip or raise the precise ``InputFileError``."""
+    """Open ``path`` as an .xlsx zip or raise the precise ``InputFileError``.
+
+    The content decides; the file name's extension only words the message for content that is
+    not a readable .xlsx (a real .xlsx named ``.xls`` is read).
+    """
     p = Path(path)
+    if p.is_dir():
+        raise FileMissingError(p, "这是一个文件夹，不是工作簿文件", "请给出文件夹中的 .xlsx 文件")
     if not p.is_file():
         raise FileMissingError(p, "找不到该文件", "请检查文件名和路径")
     data = p.read_bytes()
@@ -66,22 +75,28 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise EncryptedFileError(p, "文件设置了打开密码（已加密），无法读取", "请在 Excel 或 WPS 中取消文件密码后另存，再重新提交")
         raise UnsupportedFormatError(p, _LEGACY.get(suffix, "这是旧版 Excel 97-2003 或 WPS（.et）格式的文件"), _SAVE_AS)
+    zf = _zip(data)
+    names = set(zf.namelist()) if zf is not None else set()
+    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+        raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
+    if "xl/workbook.xml" in names:
+        return zf, data
     if suffix in _LEGACY:
         raise UnsupportedFormatError(p, _LEGACY[suffix], _FILL_TEMPLATE if suffix == ".csv" else _SAVE_AS)
     if not data.startswith(b"PK"):
         raise CorruptFileError(p, "文件已损坏或不是 Excel 工作簿", "请重新保存或重新发送原文件")
-    try:
-        import io
+    if zf is None:
+        raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件")
+    raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
 
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
-        raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件") from exc
-    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
-        raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
-    if "xl/workbook.xml" not in names:
-        raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
-    return zf, data
+
+def _zip(data: bytes) -> zipfile.ZipFile | None:
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
 
 
 def _xml(zf: zipfile.ZipFile, name: str, path: Path):
@@ -137,6 +152,14 @@ _SI = re.compile(rb"<si>(.*?)</si>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
 _ALL_CELLS = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _T_ATTR = re.compile(rb't="(\w+)"')
+_S_ATTR = re.compile(rb's="([0-9]+)"')
+_XF = re.compile(rb"<xf\b([^>]*)", re.S)
+_CELL_XFS = re.compile(rb"<cellXfs\b.*?</cellXfs>", re.S)
+_NUM_FMT = re.compile(rb'<numFmt\s[^>]*numFmtId="([0-9]+)"[^>]*formatCode="([^"]*)"', re.S)
+_NUM_FMT_ID = re.compile(rb'numFmtId="([0-9]+)"')
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids 27–36 and 50–58).
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_DATE_TOKENS = re.compile(r"[ymdhs年月日时分秒]")
 
 
 class Sheet:
@@ -181,6 +204,8 @@ def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
         t = _T_ATTR.search(attrs).group(1).decode() if b't="' in attrs else "n"
         cell = _cell(t, inner, strings)
         if cell is not None:
+            if b's="' in attrs:
+                cell.style = int(_S_ATTR.search(attrs).group(1))
             out[ref.decode()] = cell
     return out
 
@@ -216,6 +241,7 @@ def _scan_cells_slowly(xml: bytes, strings: list[str]) -> dict[str, Cell]:
         attrs = dict(_ATTR.findall(m.group(1)))
         cell = _cell(attrs.get(b"t", b"n").decode(), m.group(2), strings)
         if cell is not None:
+            cell.style = int(attrs.get(b"s", b"0") or 0)
             out[attrs[b"r"].decode()] = cell
     return out
 
@@ -225,14 +251,43 @@ def _expand(sqref: str) -> frozenset[str]:
     return frozenset(cells.expand_sqref(sqref))
 
 
+@lru_cache(maxsize=64)
+def _date_styles(styles: bytes) -> frozenset[int]:
+    """Indexes of the cell formats (cellXfs) that display a number as a date or time."""
+    custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUM_FMT.findall(styles)}
+    xfs = _CELL_XFS.search(styles)
+    dates = set()
+    for index, attrs in enumerate(_XF.findall(xfs.group(0)) if xfs else []):
+        m = _NUM_FMT_ID.search(attrs)
+        fmt = int(m.group(1)) if m else 0
+        if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date_code(custom[fmt])):
+            dates.add(index)
+    return frozenset(dates)
+
+
+def _is_date_code(code: str) -> bool:
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).lower()
+    return plain != "general" and bool(_DATE_TOKENS.search(plain))
+
+
+def _as_date(serial: str) -> str:
+    try:
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(serial)))).isoformat()
+    except (ValueError, OverflowError):
+        return serial
+
+
 def _norm_formula(text: str) -> str:
     return text.lstrip("=").replace("$", "").replace(" ", "").upper()
 
 
-def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str) -> Value | BadCell:
+def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str,
+            dates: frozenset[int] = frozenset()) -> Value | BadCell:
     if cell is None or cell.kind == "":
         return None
     raw = cell.text or ""
+    if cell.kind == "n" and cell.style in dates and cell.formula is None:
+        return BadCell(key, sheet, ref, "date", _as_date(raw))
     if cell.formula is not None:
         return BadCell(key, sheet, ref, "formula", "=" + html.unescape(cell.formula).lstrip("="))
     if cell.kind == "s":
@@ -292,6 +347,7 @@ def read_workbook(path: str | Path) -> AnnualReport:
                 "请把工作表名称改回原样，或用 nianbao template 生成的模板重新填写",
             )
         strings = _shared_strings(zf, p)
+        dates = _date_styles(zf.read("xl/styles.xml") if "xl/styles.xml" in zf.namelist() else b"")
         try:
             parsed = {name: Sheet(zf.read(parts[name]), strings) for name in spec.SHEETS}
         except (KeyError, IndexError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
@@ -306,10 +362,13 @@ def read_workbook(path: str | Path) -> AnnualReport:
     integrity.unprotected = [name for name, sheet in parsed.items() if not sheet.protected]
     values: dict[str, Value] = {}
     bad: dict[str, BadCell] = {}
+    shared: dict[str, Cell] = {}
     for c in spec.CELLS:
         sheet, ref = lay.data[c.key]
         cell = sheets[sheet].get(ref)
         if c.kind == "total":
+            if cell is not None and cell.formula is not None and cell.formula.startswith("<"):
+                shared[c.key] = cell
             if not _formula_intact(c.key, cell):
                 integrity.overwritten[c.key] = _shown(cell)
                 value = _number(None if cell is None else Cell(cell.kind, cell.text, None), c.key, sheet, ref, c.unit)
@@ -320,12 +379,13 @@ def read_workbook(path: str | Path) -> AnnualReport:
             continue
         if ref not in validated[sheet]:
             integrity.unvalidated.append((sheet, ref))
-        value = _number(cell, c.key, sheet, ref, c.unit)
+        value = _number(cell, c.key, sheet, ref, c.unit, dates)
         if isinstance(value, BadCell):
             bad[c.key] = value
             value = None
         values[c.key] = value
     complete_totals(values, skip=set(integrity.overwritten))
+    _check_shared_totals(shared, values, integrity)
     info: dict[str, str | int | None] = {}
     for f in spec.INFO_FIELDS:
         sheet, ref = lay.info[f.key]
@@ -365,6 +425,15 @@ def _version_problem(version: str | None) -> tuple[str, str]:
                 "请升级 nianbao 后再处理该文件，或请填报单位改用当前版本的模板")
     return (f"模板版本“{version}”已过时，本工具使用“{ours}”",
             "请用 nianbao template 生成的当前模板重新填写（可把数字复制到新模板）")
+
+
+def _check_shared_totals(shared: dict[str, Cell], values: dict[str, Value], integrity: Integrity) -> None:
+    """A shared-formula child cannot be compared by text: its shown value must equal the recomputed sum."""
+    for key, cell in shared.items():
+        shown = _decimal(cell.text or "")
+        if shown is not None and values.get(key) is not None and shown != values[key]:
+            integrity.overwritten[key] = cell.text or ""
+            values[key] = int(shown) if shown == shown.to_integral_value() else shown
 
 
 def _formula_intact(key: str, cell: Cell | None) -> bool:

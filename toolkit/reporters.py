@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from toolkit.model import decimal_text
 from validators.findings import ERROR, FileReport, Finding
 
 SEVERITY = {ERROR: "强制", "warning": "提示"}
@@ -15,7 +16,7 @@ PIPE_WIDTH = 160
 
 def _value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return decimal_text(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)

@@ -22,7 +22,10 @@ def fill(wb: Workbook, report: AnnualReport) -> Workbook:
         if f.key == "template_version":
             continue
         sheet, ref = lay.info[f.key]
-        wb[sheet][ref] = report.info.get(f.key)
+        cell = wb[sheet][ref]
+        cell.value = report.info.get(f.key)
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text such as "=…" from a published report stays text, never a formula
     return wb
 
 

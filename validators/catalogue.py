@@ -9,9 +9,11 @@ from __future__ import annotations
 import importlib
 import string
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from toolkit.model import decimal_text
 from validators.findings import ERROR, WARNING, Finding
 
 SEVERITY_LABELS = {ERROR: "强制", WARNING: "提示"}
@@ -50,6 +52,8 @@ class Rule:
 def _show(value: Any) -> str:
     if value is None:
         return "空白"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     return str(value)
 
 
