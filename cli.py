@@ -200,7 +200,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
 @click.option("--year", type=YEAR, help="本次审核的报告年度；文件中的年度不符时报错。")
 @click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
-@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), metavar="OUT_DIR",
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path), metavar="OUT_DIR",
               help="把标注了问题的副本（红色强制、黄色提示、批注、“审核结果”工作表）写入此文件夹；原文件不改动。")
 def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int | None, blank_policy: str,
              annotate_dir: Path | None) -> int:

@@ -69,3 +69,10 @@ def test_unknown_option_suggests_in_chinese(capsys):
 def test_legacy_fixture_still_refused_by_content(capsys):
     code, _, err = run(["export", DATA / "unusable" / "legacy.xls"], capsys)
     assert code == 1 and "97-2003" in err
+
+
+def test_annotate_into_a_file_is_refused_before_validating(tmp_path, capsys, filled_workbook):
+    path, _ = filled_workbook(36)
+    code, out, err = run(["validate", path, "--annotate", path], capsys)
+    assert code == 2 and out == ""
+    assert "--annotate 的值无效" in err and "是文件" in err
