@@ -178,11 +178,16 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
       nianbao check-report 鲤城区2024年报.txt
       nianbao check-report 年报.html --format json -o 年报2024.json
     """
-    from toolkit.importer.check import check_reports, write_output
+    from toolkit.importer.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
     from toolkit.importer.render import to_json_text, to_text
 
-    if output is not None and len(files) > 1:
-        raise click.UsageError("-o 只能用于一个文件，请逐个文件保存")
+    if output is not None:  # checked before any import work
+        if len(files) > 1:
+            raise click.UsageError("-o 只能用于一个文件，请逐个文件保存")
+        if output.suffix.lower() not in OUTPUT_SUFFIXES:
+            raise click.UsageError(f"-o 的输出文件“{output.name}”只能是 .json 或 .xlsx，"
+                                   "请用 -o 结果.json 或 -o 结果.xlsx")
+        refuse_overwriting_input(files, output)
     reports = check_reports(files)
     click.echo(to_json_text(reports) if fmt == "json" else to_text(reports))
     if output is not None:

@@ -46,6 +46,7 @@ CASES: dict[str, str] = {
                                 "1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0")),
     "unknown-row.txt": _edit(("\t\t5. 要求行政机关确认或重新出具已获取信息\t", "\t\t6. 要求出具证明\t")),
     "fraction.txt": _edit(("行政许可\t106", "行政许可\t106.5")),
+    "money.txt": _edit(("行政事业性收费\t1190.0462", "行政事业性收费\t1e5")),
     "columns-order.txt": _edit(("商业企业\t科研机构", "科研机构\t商业企业")),
     "no-header.txt": _edit(("信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n", "")),
     "header-order.txt": _edit(("信息内容\t本年制发件数\t本年废止件数\t现行有效件数",

@@ -82,6 +82,29 @@ def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
     checked = iter(check_many([s for s in slots if isinstance(s, Imported)]))
     return [s if isinstance(s, FileReport) else next(checked) for s in slots]
 
+
+OUTPUT_SUFFIXES = (".json", ".xlsx")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def refuse_overwriting_input(inputs: Sequence[str | Path], out: Path) -> None:
+    """``OutputError`` when ``out`` is one of ``inputs`` (after resolving links): inputs are never modified."""
+    from toolkit.errors import OutputError
+
+    for given in inputs:
+        if _same_file(Path(given), Path(out)):
+            raise OutputError(out, "是要检查的输入文件，不能同时作为 -o 的输出文件，否则原文件会被覆盖；原文件未改动",
+                              "请用 -o 另指定一个文件名，例如 -o 读出结果.json")
+
+
 def write_output(report_file: FileReport, out: Path) -> Path:
     """Save what was read as the export JSON (``.json``) or a filled template (``.xlsx``)."""
     from toolkit.atomic import write_atomically
@@ -90,6 +113,7 @@ def write_output(report_file: FileReport, out: Path) -> Path:
     from toolkit.write import write_workbook
 
     report = report_file.report
+    refuse_overwriting_input([report_file.path], out)
     if report is None:
         raise OutputError(out, f"“{report_file.path.name}”无法读取，没有可保存的数字", "请先解决上面的错误")
     suffix = out.suffix.lower()
@@ -98,4 +122,4 @@ def write_output(report_file: FileReport, out: Path) -> Path:
         return write_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if suffix == ".xlsx":
         return write_workbook(out, report)
-    raise OutputError(out, "输出文件只能是 .json 或 .xlsx", "请用 -o 结果.json 或 -o 结果.xlsx")
+    raise OutputError(out, "输出文件只能是 .json 或 .xlsx", "请用 -o 结果.json 或 -o 结果.xlsx")  # see OUTPUT_SUFFIXES

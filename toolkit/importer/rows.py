@@ -2,6 +2,8 @@
 
 A row's values are the cells after its label; a row with the wrong number of values, text
 among its numbers, or numbers that are not valid is an ``Issue`` and yields no values.
+An empty cell at the start or end of the values is placed only when the row's cells prove
+where it is (``Row.cells_after_label``); otherwise which column is blank is not known.
 """
 
 from __future__ import annotations
@@ -60,11 +62,13 @@ class Row:
     single: bool  # built only from one-field lines (one cell per line / per paragraph)
     joined: bool = False  # values came from a separate paragraph in an otherwise tabular table
     kinds: list[str] = field(default_factory=list)
+    merged: set[int] = field(default_factory=set)  # fields continuing a merged cell (see ``Line.merged``)
 
     def __post_init__(self) -> None:
         self.kinds = [kind(f) for f in self.fields]
 
-    def extend(self, fields: tuple[str, ...], number: int) -> None:
+    def extend(self, fields: tuple[str, ...], number: int, merged: frozenset[int] = frozenset()) -> None:
+        self.merged.update(len(self.fields) + i for i in merged)
         self.fields.extend(fields)
         self.kinds.extend(kind(f) for f in fields)
         self.lines.append(number)
@@ -107,6 +111,21 @@ class Row:
             values, kinds = values[:-1], kinds[:-1]
         return values, kinds, lead, mixed
 
+    def cells_after_label(self) -> tuple[list[str], list[str]]:
+        """(fields, kinds) of every cell after the row's last label, empty ones included.
+
+        Fields that only continue a merged cell (HTML colspan, .docx merges) are not cells.
+        When their number equals the table's column count, each is one column: an empty one
+        at the start or end is a blank cell whose column is known. Only for a row from one
+        line whose cells were separated (tabs, pipes, table cells); text with spaces between
+        the numbers has no empty cells.
+        """
+        if len(self.lines) != 1 or self.single:
+            return [], []
+        last = max((i for i, k in enumerate(self.kinds) if k == LABEL), default=-1)
+        cells = [i for i in range(last + 1, len(self.fields)) if i not in self.merged]
+        return [self.fields[i] for i in cells], [self.kinds[i] for i in cells]
+
 
 def explode(line: Line) -> Line:
     """A one-field line ending in space-separated numbers (text copied from a PDF) as fields.
@@ -138,17 +157,17 @@ def group_rows(lines: list[Line]) -> list[Row]:
         prev = rows[-1] if rows else None
         if prev is not None and has_value and not has_label:
             if not prev.has_value and prev.has_label and (single or prev.single):
-                prev.extend(line.fields, line.number)
+                prev.extend(line.fields, line.number, line.merged)
                 prev.joined = tabular and single
                 prev.single = prev.single and single
                 continue
             if prev.single and single:
-                prev.extend(line.fields, line.number)
+                prev.extend(line.fields, line.number, line.merged)
                 continue
         if prev is not None and has_label and not has_value and single and prev.single and not prev.has_value:
-            prev.extend(line.fields, line.number)
+            prev.extend(line.fields, line.number, line.merged)
             continue
-        rows.append(Row(list(line.fields), [line.number], single))
+        rows.append(Row(list(line.fields), [line.number], single, merged=set(line.merged)))
     return rows
 
 
@@ -192,6 +211,11 @@ def parse_value(text: str, unit: str) -> Value:
     return int(number)
 
 
+def value_rule(unit: str) -> str:
+    """The rule for text that is not a valid number: an amount in 万元, or a count."""
+    return "import.money_text" if unit == spec.MONEY else "import.value_text"
+
+
 @dataclass
 class TableRead:
     """Cells read from one table (``None`` = blank or unknown) and the issues met."""
@@ -216,6 +240,10 @@ def read_row_values(row: Row, count: int, units: list[str], table: str, label: s
             out.issues.append(Issue("import.digits_joined", table, label, key, actual=values[0], line=line))
             values, kinds = parts, [VALUE] * count
     if len(values) != count:
+        cells, cell_kinds = row.cells_after_label()
+        if len(cells) == count and any(k == VALUE for k in cell_kinds):
+            values, kinds = cells, cell_kinds  # blank cells at the ends, their columns proved by the cell count
+    if len(values) != count:
         rule = "import.row_shifted" if lead > 1 or (lead == 1 and not row.has_label) else "import.row_cells"
         out.issues.append(Issue(rule, table, label, key, expected=count, actual=len(values), line=line,
                                 fields={"lead": lead}))
@@ -228,7 +256,7 @@ def read_row_values(row: Row, count: int, units: list[str], table: str, label: s
         try:
             parsed.append(parse_value(text, unit))
         except ValueError:
-            out.issues.append(Issue("import.value_text", table, label, key, actual=text, line=line))
+            out.issues.append(Issue(value_rule(unit), table, label, key, actual=text, line=line))
             return None
     if row.joined:
         out.issues.append(Issue("import.row_joined", table, label, key, line=line))

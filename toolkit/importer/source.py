@@ -25,6 +25,8 @@ class Line:
     fields: tuple[str, ...]
     number: int  # 1-based line (text) or block (HTML/docx) number
     tabular: bool  # came from a table row, tabs or pipes
+    # indices of fields that only continue a merged cell (HTML colspan, .docx gridSpan/vMerge), not cells
+    merged: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
@@ -160,8 +162,8 @@ def html_lines(text: str) -> list[Line]:
             return
         if tag == "table" and not el.xpath(".//table"):
             flush()
-            for fields in _table_rows(el):
-                out.append(Line(fields, len(out) + 1, True))
+            for fields, merged in _table_rows(el):
+                out.append(Line(fields, len(out) + 1, True, merged))
             return
         if tag == "br":
             flush()
@@ -196,17 +198,21 @@ def _cell_text(el) -> str:
     return " ".join(el.text_content().split())
 
 
-def _table_rows(table) -> list[tuple[str, ...]]:
+def _table_rows(table) -> list[tuple[tuple[str, ...], frozenset[int]]]:
+    """(fields, indices of colspan continuation fields) of each row."""
     rows = []
     for tr in table.iter("tr"):
         fields: list[str] = []
+        merged: set[int] = set()
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
             fields.append(_cell_text(cell))
-            fields.extend([""] * (_span(cell.get("colspan")) - 1))
+            span = _span(cell.get("colspan")) - 1
+            merged.update(range(len(fields), len(fields) + span))
+            fields.extend([""] * span)
         if fields:
-            rows.append(tuple(fields))
+            rows.append((tuple(fields), frozenset(merged)))
     return rows
 
 
@@ -249,6 +255,7 @@ def docx_lines(path: Path, data: bytes) -> list[Line]:
             elif child.tag == qn("w:tbl"):
                 for tr in child.iter(qn("w:tr")):
                     fields: list[str] = []
+                    merged: set[int] = set()
                     for tc in tr.findall(qn("w:tc")):
                         props = tc.find(qn("w:tcPr"))
                         span, cont = 1, False
@@ -260,10 +267,13 @@ def docx_lines(path: Path, data: bytes) -> list[Line]:
                             cont = vmerge is not None and vmerge.get(qn("w:val")) != "restart"
                         # paragraphs of one cell are kept apart: "1" and "2" must not become 12
                         cell = " ".join(text_of(p) for p in tc.iter(qn("w:p")))
+                        if cont:
+                            merged.add(len(fields))
                         fields.append("" if cont else " ".join(cell.split()))
+                        merged.update(range(len(fields), len(fields) + span - 1))
                         fields.extend([""] * (span - 1))
                     if fields:
-                        out.append(Line(tuple(fields), len(out) + 1, True))
+                        out.append(Line(tuple(fields), len(out) + 1, True, frozenset(merged)))
             elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
                 walk(child)
 

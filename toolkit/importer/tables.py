@@ -16,6 +16,7 @@ from toolkit.importer.rows import (
     TableRead,
     norm,
     read_row_values,
+    value_rule,
 )
 from toolkit.model import Value
 
@@ -109,10 +110,10 @@ def read_t2(rows: list[Row]) -> TableRead:
                     for col in block.columns or [None]:
                         out.values[f"t2.{blank}.{col.key}" if col else f"t2.{blank}"] = None
             elif (bad := _unreadable_values(row, labels)) is not None:
-                spec_row = next(r for _, r in _T2_ROWS if r.key == bad[0])
+                block, spec_row = next((b, r) for b, r in _T2_ROWS if r.key == bad[0])
                 seen[bad[0]] = None
                 out.found = True
-                out.issues.append(Issue("import.value_text", "t2", spec_row.label, bad[0], actual=bad[1],
+                out.issues.append(Issue(value_rule(block.unit), "t2", spec_row.label, bad[0], actual=bad[1],
                                         line=row.lines[0]))
             continue
         match = _match_broken(before, row.label_text(), labels)
