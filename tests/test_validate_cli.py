@@ -241,7 +241,7 @@ def test_annotate_skips_unreadable_files(tmp_path):
 def test_annotate_into_a_file_is_refused_in_chinese(good, tmp_path, capsys):
     blocker = tmp_path / "occupied"
     blocker.write_text("x", encoding="utf-8")
-    assert main_exit(good, "--annotate", blocker) == 1
+    assert main_exit(good, "--annotate", blocker) == 2  # a usage error, caught before validating
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "文件夹" in err and "Traceback" not in err
 
