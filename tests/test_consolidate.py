@@ -231,7 +231,9 @@ def test_json_format_carries_the_same_result(district, capsys, tmp_path):
     data = json.loads(text)
     assert data["written"] and data["summary"] == str(out)
     assert data["counts"] == {"summed": 28, "passed": 27, "warned": 1, "excluded": 1, "duplicates": 2,
-                              "not_on_roster": 1, "missing": 2, "skipped": 3, "blanks": 0}
+                              "not_on_roster": 1, "missing": 2, "skipped": 3, "blanks": 0, "unknown_cells": 0,
+                              "unknown_totals": 0}
+    assert data["unknown_cells"] == []
     assert data["key_totals"]["新收申请"] == read_workbook(out).values["t3.new.total"]
     assert {u["status"] for u in data["units"] if u["name"] == DUP} == {"重复"}
 
@@ -336,7 +338,7 @@ def test_zip_of_workbooks_with_chinese_names_and_a_lock_file(tmp_path, capsys):
     assert read_workbook(tmp_path / "s.xlsx").values == independent_sum(reports)
 
 
-def test_blank_policy_allow_sums_filled_cells_only_and_records_every_blank(tmp_path, capsys):
+def test_blank_policy_allow_leaves_a_cell_blank_when_any_unit_left_it_blank_and_records_every_blank(tmp_path, capsys):
     inbox = tmp_path / "in"
     inbox.mkdir()
     reports = [sample_report(i, f"单位{i}") for i in range(3)]
@@ -350,14 +352,19 @@ def test_blank_policy_allow_sums_filled_cells_only_and_records_every_blank(tmp_p
                              "--format", "json"], capsys)
     data = json.loads(text)
     assert code == 0 and data["counts"]["blanks"] == 4 and data["blank_policy"] == "allow"
+    assert data["counts"]["unknown_cells"] == 2
     summary = read_workbook(tmp_path / "s.xlsx")
     assert summary.values["t2.license"] is None  # blank everywhere stays blank, never 0
-    assert summary.values["t2.fees"] == reports[1].values["t2.fees"] + reports[2].values["t2.fees"]
+    assert summary.values["t2.fees"] is None  # blank in one unit: unknown, never the other units' partial sum
+    filled = sum(r.values["t2.rules.issued"] for r in reports)
+    assert summary.values["t2.rules.issued"] == filled  # cells every unit filled are summed as before
     ws = openpyxl.load_workbook(tmp_path / "s.xlsx")[FINDINGS_SHEET]
-    blanks = [(r[1], r[7], r[8]) for r in ws.iter_rows(min_row=3, values_only=True)
-              if r[4] == "consolidate.blank_not_filled"]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    blanks = [(r[1], r[7], r[8]) for r in rows if r[4] == "consolidate.blank_not_filled"]
     fees = cells.layout().address("t2.fees")
     assert ("单位0", *fees) in blanks and len(blanks) == 4
+    unknown = [(r[7], r[8]) for r in rows if r[4] == "consolidate.sum_unknown"]
+    assert sorted(unknown) == sorted([fees, cells.layout().address("t2.license")])
     assert "--blank-policy allow" in openpyxl.load_workbook(tmp_path / "s.xlsx")[STATUS_SHEET].cell(2, 1).value
 
 

@@ -53,6 +53,7 @@ class Source:
 
     path: Path
     display: str
+    problem: str = ""  # why this input cannot be opened (a zip nested too deep): an error, never a silent drop
 
 
 @dataclass
@@ -107,6 +108,17 @@ class Consolidation:
     blanks: list[tuple[Unit, str]] = field(default_factory=list)  # (unit, key) blanks treated as not filled
     roster_given: bool = False
 
+    @property
+    def unknown(self) -> list[str]:
+        """Input cells of the summary left blank because a summed unit left them blank (sum unknown)."""
+        keys = {key for _, key in self.blanks}
+        return [key for key in spec.INPUT_KEYS if key in keys]
+
+    @property
+    def unknown_totals(self) -> list[str]:
+        """Total cells of the summary that are unknown because one of their parts is."""
+        return [key for key in spec.TOTAL_KEYS if self.values.get(key) is None]
+
     def having(self, *statuses: str) -> list[Unit]:
         return [u for u in self.units if u.status in statuses]
 
@@ -153,10 +165,13 @@ def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Pat
     """
     out = Inputs()
     excluded = {_resolve(p): reason for p, reason in (exclude or {}).items()}
+    seen: dict[Path, str] = {}  # resolved path → how it was first given: one file is read once
     for i, arg in enumerate(paths):
         path = Path(arg)
+        if not _first_time(path, str(path), seen, out):
+            continue
         if path.is_dir():
-            _walk(path, str(path), out, excluded, workdir / f"arg{i}")
+            _walk(path, str(path), out, excluded, workdir / f"arg{i}", seen)
         elif path.suffix.lower() == ".zip" and path.is_file():
             _unzip(path, str(path), workdir, out)
         else:
@@ -168,7 +183,23 @@ def _resolve(path: str | Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], workdir: Path) -> None:
+def _first_time(path: Path, shown: str, seen: dict[Path, str], out: Inputs) -> bool:
+    """True the first time a file or folder is met; later mentions (same resolved path) are a note."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        real = _resolve(path)
+    if real in seen:
+        first = seen[real]
+        same = "" if first == shown else f"与“{first}”是同一个文件，"
+        out.skipped.append(Skipped(shown, f"{same}重复给出，只读取一次"))
+        return False
+    seen[real] = shown
+    return True
+
+
+def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], workdir: Path,
+          seen: dict[Path, str]) -> None:
     for current, dirs, files in os.walk(root):
         dirs.sort()
         rel = Path(current).relative_to(root)
@@ -181,6 +212,8 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
             shown = _join(display, rel / name)
             if _resolve(path) in excluded:
                 out.skipped.append(Skipped(shown, excluded[_resolve(path)]))
+            elif not _first_time(path, shown, seen, out):
+                continue
             elif is_hidden_or_lock(name):
                 out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
             elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
@@ -199,8 +232,12 @@ def _join(display: str, rel: Path) -> str:
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
-    """Zip member names from Chinese Windows are GBK without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
+    """Zip member names from Chinese Windows are GBK without the UTF-8 flag (0x800).
+
+    ``zipfile`` decodes such names as cp437; the cp437 round trip gives back the bytes, which are
+    decoded as GB18030 (a superset of GBK). Pure ASCII names and flagged names are kept as they are.
+    """
+    if info.flag_bits & 0x800 or info.filename.isascii():
         return info.filename
     try:
         return info.filename.encode("cp437").decode("gb18030")
@@ -208,7 +245,10 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _unzip(archive: Path, display: str, workdir: Path, out: Inputs) -> None:
+NESTED_ZIP_DEPTH = 1  # a zip inside a zip is opened; one inside that is an excluded input
+
+
+def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int = 0) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkdtemp(prefix="zip", dir=workdir))
     try:
@@ -227,13 +267,32 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs) -> None:
             if any(p.startswith(".") for p in parts[:-1]) or is_hidden_or_lock(parts[-1]):
                 out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
                 continue
-            if Path(parts[-1]).suffix.lower() not in SPREADSHEET_SUFFIXES:
+            suffix = Path(parts[-1]).suffix.lower()
+            if suffix == ".zip":
+                _nested_zip(zf, info, parts, shown, target, out, depth)
+                continue
+            if suffix not in SPREADSHEET_SUFFIXES:
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{Path(parts[-1]).suffix or '无扩展名'}）"))
                 continue
             dest = target.joinpath(*parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(zf.read(info))
             out.sources.append(Source(dest, shown))
+
+
+def _nested_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: list[str], shown: str, target: Path, out: Inputs,
+                depth: int) -> None:
+    """A zip inside a zip: opened one level deep; deeper, or broken, it is an excluded input with an error."""
+    dest = target.joinpath(*parts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(zf.read(info))
+    if depth >= NESTED_ZIP_DEPTH:
+        out.sources.append(Source(dest, shown, "压缩包里套了多层压缩包，未解开，其中的年报没有读取"))
+        return
+    try:
+        _unzip(dest, shown, target, out, depth + 1)
+    except CorruptFileError:
+        out.sources.append(Source(dest, shown, "压缩包里的压缩包已损坏，无法解压，其中的年报没有读取"))
 
 
 # --- validation (the engine of the validation issue), in parallel where it pays ----------------
@@ -301,12 +360,21 @@ def validate_sources(
     """
     from validators.engine import Options, validate_paths, validate_reports
 
-    paths = [s.path for s in sources]
+    readable = [s for s in sources if not s.problem]
+    paths = [s.path for s in readable]
     reports = read_sources(paths, progress, workers)
     options = Options(year=year, blank_policy=blank_policy)
     checked = iter(validate_reports([r for r in reports if r is not None], options))
     failed = iter(validate_paths([p for p, r in zip(paths, reports, strict=True) if r is None], options))
-    return [next(checked) if r is not None else next(failed) for r in reports]
+    done = iter([next(checked) if r is not None else next(failed) for r in reports])
+    out = []
+    for source in sources:
+        if source.problem:
+            out.append(FileReport(source.path, [finding("consolidate.unopened", file=source.display,
+                                                        detail=source.problem)]))
+        else:
+            out.append(next(done))
+    return out
 
 
 # --- consolidation ---------------------------------------------------------------------------
@@ -342,8 +410,28 @@ def consolidate(
     ordered = _ordered(units, roster) + missing
     summed = [u for u in ordered if u.status in SUMMED_STATUSES]
     values = sum_values([u.report for u in summed if u.report is not None])
-    return Consolidation(name, level, year, blank_policy, ordered, values, list(inputs.skipped), general,
-                         blanks, roster is not None)
+    result = Consolidation(name, level, year, blank_policy, ordered, values, list(inputs.skipped), general,
+                           blanks, roster is not None)
+    general += _unknown_findings(result)
+    return result
+
+
+def _unknown_findings(result: Consolidation) -> list[Finding]:
+    """One finding per summary cell left blank because a summed unit left it blank."""
+    lay = cells.layout()
+    who: dict[str, list[str]] = {}
+    for unit, key in result.blanks:
+        who.setdefault(key, []).append(unit.name)
+    out = []
+    for key in result.unknown:
+        sheet, ref = lay.address(key)
+        cell = spec.CELL[key]
+        names = who[key]
+        shown = "、".join(names[:5]) + (f"等 {len(names)} 个单位" if len(names) > 5 else "")
+        out.append(finding("consolidate.sum_unknown", sheet=sheet, cell=ref, row=spec.row_label(cell),
+                           column=spec.column_label(cell), row_key=cell.row, column_key=cell.column,
+                           count=len(names), units=shown, summed=len(result.summed)))
+    return out
 
 
 def _unit(source: Source, fr: FileReport) -> Unit:
@@ -535,7 +623,11 @@ def _ordered(units: list[Unit], roster: Sequence[RosterUnit] | None) -> list[Uni
 
 
 def sum_values(reports: Sequence[AnnualReport]) -> dict[str, Value]:
-    """Exact sums of every input cell (blank when no unit filled it); totals as a spreadsheet sums them."""
+    """Exact sums of every input cell; totals from their parts.
+
+    A blank is not a zero: a sum with any blank part is unknown (``None``), never the sum of the
+    filled parts, so the summary never shows a guess and stays internally consistent.
+    """
     values: dict[str, Value] = {}
     for key in spec.INPUT_KEYS:
         parts = [r.values.get(key) for r in reports]
@@ -546,11 +638,11 @@ def sum_values(reports: Sequence[AnnualReport]) -> dict[str, Value]:
 
 
 def _exact_sum(parts: Sequence[Value]) -> Value:
-    known = [p for p in parts if p is not None]
-    if not known:
+    """The exact sum (``int``; ``Decimal`` when any part is), or ``None`` when there is no part or a blank one."""
+    if not parts or any(p is None for p in parts):
         return None
-    total: int | Decimal = Decimal(0) if any(isinstance(p, Decimal) for p in known) else 0
-    for p in known:
+    total: int | Decimal = Decimal(0) if any(isinstance(p, Decimal) for p in parts) else 0
+    for p in parts:
         total += p
     return total
 

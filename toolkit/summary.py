@@ -52,12 +52,13 @@ DETAIL_SHEET = "汇总明细"
 FINDINGS_SHEET = "审核问题"
 EXTRA_SHEETS = (STATUS_SHEET, DETAIL_SHEET, FINDINGS_SHEET)
 AGREE, DISAGREE, ALL_AGREE = "一致", "不一致", "全部一致"
+LEFT_BLANK = "含空白，汇总表留空"  # the check of a column with a blank unit: the summary cell must be blank
 DETAIL_HEADER_ROWS = 4  # title, table/cell, row label, column label
 MONEY_FORMAT = "0.000000##"
 SEVERITY = {"error": "强制", "warning": "提示"}
 POLICY_TEXT = {
     "error": "空白单元格为错误（该单位被排除，不计入汇总）",
-    "allow": "空白单元格按“未填写”处理：不计入汇总数，也不当作 0；每一处都列在“审核问题”中",
+    "allow": "空白单元格按“未填写”处理：不当作 0，凡有单位空白的汇总单元格留空（未知），不写部分和；每一处都列在“审核问题”中",
 }
 
 
@@ -97,8 +98,9 @@ def run(
     out = Path(output)
     if out.suffix.lower() != ".xlsx":
         raise OutputError(out, "汇总表必须保存为 .xlsx 文件", "请用 -o 指定以 .xlsx 结尾的文件名")
-    units = read_roster(roster) if roster is not None else None
     reminders = reminders_path(out)
+    _refuse_overwriting(out, reminders, roster, inputs)
+    units = read_roster(roster) if roster is not None else None
     with tempfile.TemporaryDirectory(prefix="nianbao-") as work:
         excluded = {reminders: "本次要写出的催报名单"}
         if roster is not None:
@@ -128,6 +130,20 @@ def run(
 
 def _abs(path: Path) -> Path:
     return path.resolve()
+
+
+def _refuse_overwriting(out: Path, reminders: Path, roster: str | Path | None, inputs: Sequence[str | Path]) -> None:
+    """The summary and the 催报 list never overwrite the roster or an input given on the command line."""
+    if roster is None:  # no roster, no 催报 list; the summary over an input is refused by _keep_output_out
+        return
+    if _abs(out) == _abs(Path(roster)):
+        raise OutputError(out, f"输出文件就是名单文件“{roster}”，拒绝覆盖名单", "请用 -o 指定另一个文件名")
+    given = [(Path(roster), "名单文件")] + [(Path(p), "输入文件") for p in inputs]
+    for path, what in given:
+        if _abs(reminders) == _abs(path):
+            raise OutputError(path, f"是{what}，而本次的催报名单也要写到这里，拒绝覆盖",
+                              "请用 -o 换一个汇总表文件名（催报名单写在汇总表旁，名为“<汇总表名>-催报名单.csv”），"
+                              "或把该文件改名后重新运行")
 
 
 def _keep_output_out(collected: Inputs, out: Path) -> None:
@@ -360,6 +376,14 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+_EXPONENT_VALUE = re.compile(rb"<v>(-?[0-9.]+[eE][-+]?[0-9]+)</v>")
+
+
+def _plain_numbers(xml: bytes) -> bytes:
+    """openpyxl writes a tiny 万元 sum as ``3e-07``: the same number, written as the plain ``0.0000003``."""
+    return _EXPONENT_VALUE.sub(lambda m: b"<v>" + format(Decimal(m.group(1).decode()), "f").encode() + b"</v>", xml)
+
+
 def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         parts = _sheet_parts(src)
@@ -368,7 +392,10 @@ def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> N
             for item in src.infolist():
                 sheet = replaced.get(item.filename)
                 if sheet is None:
-                    dst.writestr(item, src.read(item.filename))
+                    data = src.read(item.filename)
+                    if item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml"):
+                        data = _plain_numbers(data)
+                    dst.writestr(item, data)
                     continue
                 info = zipfile.ZipInfo(item.filename, item.date_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -384,12 +411,24 @@ def _policy_line(result: Consolidation) -> str:
     line = f"空白单元格政策（--blank-policy {result.blank_policy}）：{POLICY_TEXT[result.blank_policy]}"
     if result.blanks:
         line += f"；本次共 {len(result.blanks)} 处空白按未填写处理"
-    return line
+    return line + _unknown_text(result)
 
 
-def headline(result: Consolidation) -> str:
-    """One sentence: what the summary sums and what it leaves out."""
-    parts = [f"{result.name} {result.year or '—'} 年度汇总：共汇总 {len(result.summed)} 个单位"]
+def _unknown_text(result: Consolidation) -> str:
+    if not result.unknown:
+        return ""
+    text = f"；汇总表中 {len(result.unknown)} 个填报单元格因此留空（未知）"
+    if result.unknown_totals:
+        text += f"，{len(result.unknown_totals)} 个合计单元格随之未知"
+    return text
+
+
+def headline(result: Consolidation, written: bool = True) -> str:
+    """One sentence: what the summary sums (or would sum, when none is written) and what it leaves out."""
+    if written:
+        parts = [f"{result.name} {result.year or '—'} 年度汇总：共汇总 {len(result.summed)} 个单位"]
+    else:
+        parts = [f"{result.name} {result.year or '—'} 年度汇总：未生成汇总表（可汇总的单位 {len(result.summed)} 个）"]
     for status, label in ((EXCLUDED, "有错误已排除"), (DUPLICATE, "重复未计入"), (NOT_ON_ROSTER, "不在名单未计入"),
                           (MISSING, "未报")):
         n = len(result.having(status))
@@ -430,8 +469,8 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     lay = cells.layout()
     summed = result.summed
     n = len(summed)
-    sheet.put(1, 1, f"汇总明细：{headline(result)}每列是一个填报单元格，“合计”行为公式，“核对”行把合计与汇总表对应单元格比较。",
-              "title")
+    sheet.put(1, 1, f"汇总明细：{headline(result)}每列是一个填报单元格，“合计”行为公式，“核对”行把合计与汇总表对应单元格比较"
+              f"（有单位空白的列，汇总表留空，“合计”只是已填单位之和，仅供参考）。", "title")
     for col, label in enumerate(("序号", "单位名称", "文件"), start=1):
         sheet.put(2, col, label, "head")
         sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(DETAIL_HEADER_ROWS, col)}")
@@ -448,8 +487,11 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         total = f"SUM({at}{first}:{at}{last})" if n else "0"
         sheet.put(sum_row, col, f"={total}", "total")
         target = f"'{sheet_name}'!{ref}"
-        sheet.put(check_row, col, f'=IF({at}{sum_row}={target},"{AGREE}","{DISAGREE}：差 "&({at}{sum_row}-{target}))',
-                  "total")
+        compare = f'IF({at}{sum_row}={target},"{AGREE}","{DISAGREE}：差 "&({at}{sum_row}-{target}))'
+        if n:  # a blank unit makes the sum unknown: the summary cell must then be blank, not the partial SUM
+            compare = (f'IF(COUNTBLANK({at}{first}:{at}{last})>0,IF(ISBLANK({target}),"{LEFT_BLANK}",'
+                       f'"{DISAGREE}：有单位空白，汇总表应留空"),{compare})')
+        sheet.put(check_row, col, f"={compare}", "total")
     styles_ = ["money" if spec.CELL[key].unit == spec.MONEY else "int" for key in spec.INPUT_KEYS]
     for i, unit in enumerate(summed):
         sheet.put(first + i, 1, i + 1, "int")
@@ -461,7 +503,8 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet.put(sum_row, 2, "合计", "total")
     sheet.put(sum_row, 3, f"共 {n} 个单位", "total")
     sheet.put(check_row, 2, "核对（合计＝汇总表）", "total")
-    sheet.put(check_row, 3, f'=IF(COUNTIF({checks},"{AGREE}")={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "total")
+    agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
+    sheet.put(check_row, 3, f'=IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "total")
     sheet.widths = {1: 6, 2: 28, 3: 36, **{detail_column(j): 12 for j in range(len(spec.INPUT_KEYS))}}
     sheet.freeze = (first, 4)
     return sheet
@@ -536,9 +579,12 @@ def to_data(outcome: Outcome) -> dict:
             "missing": len(result.having(MISSING)),
             "skipped": len(result.skipped),
             "blanks": len(result.blanks),
+            "unknown_cells": len(result.unknown),
+            "unknown_totals": len(result.unknown_totals),
         },
+        "unknown_cells": [_unknown_data(result, key) for key in result.unknown],
         "key_totals": {label: _plain(value) for label, value in key_totals(result.values)},
-        "report": to_json(result.report()),
+        "report": _plain_report(to_json(result.report())),
         "units": [
             {"name": u.name, "credit_code": u.credit_code, "status": u.status, "file": u.file or None,
              "sha256": u.sha256 or None, "errors": u.errors, "warnings": u.warnings,
@@ -554,6 +600,32 @@ def _plain(value: Value) -> object:
     return format(value, "f") if isinstance(value, Decimal) else value
 
 
+def _plain_report(data: dict) -> dict:
+    """The figures (表二–表四) of an exported report with 万元 as plain decimals; 基本信息 untouched."""
+    return {k: _plain_tree(v) if k in ("t2", "t3", "t4") else v for k, v in data.items()}
+
+
+def _plain_tree(node: object) -> object:
+    """万元 strings as plain decimals (``0.0000001``, never ``1E-7``) wherever they are."""
+    if isinstance(node, dict):
+        return {k: _plain_tree(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain_tree(v) for v in node]
+    if isinstance(node, Decimal):
+        return format(node, "f")
+    if isinstance(node, str) and "E" in node.upper() and node[:1] in "0123456789-+.":
+        try:
+            return format(Decimal(node), "f")
+        except ArithmeticError:
+            return node
+    return node
+
+
+def _unknown_data(result: Consolidation, key: str) -> dict:
+    sheet, ref = cells.layout().address(key)
+    return {"key": key, "sheet": sheet, "cell": ref, "units": [u.name for u, k in result.blanks if k == key]}
+
+
 def _first_problem(unit: Unit) -> str:
     errors = [f for f in unit.findings if f.severity == "error"]
     if not errors:
@@ -565,10 +637,14 @@ def _first_problem(unit: Unit) -> str:
 def render_text(outcome: Outcome) -> str:
     """The short Chinese terminal summary."""
     result = outcome.result
-    lines = [headline(result)]
+    lines = [headline(result, outcome.written)]
     summed = result.summed
     warned = result.having(WARNED)
-    lines.append(f"已汇总 {len(summed)} 个单位" + (f"（其中 {len(warned)} 个有提示，已计入）" if warned else "") + "。")
+    if outcome.written:
+        lines.append(f"已汇总 {len(summed)} 个单位" + (f"（其中 {len(warned)} 个有提示，已计入）" if warned else "") + "。")
+    else:
+        lines.append(f"本次未写出汇总表；可以汇总的单位 {len(summed)} 个"
+                     + (f"（其中 {len(warned)} 个有提示）" if warned else "") + "，尚未汇总。")
     sections = (
         (EXCLUDED, "有错误已排除", "个", "未计入汇总，请改正后重新报送"),
         (DUPLICATE, "重复", "份", "均未计入，请确认保留哪一份"),
@@ -588,11 +664,19 @@ def render_text(outcome: Outcome) -> str:
         where = f"，催报名单已写入 {outcome.reminders}" if outcome.reminders else ""
         lines.append(f"未报 {len(missing)} 个（请催报{where}）：{'、'.join(u.name for u in missing)}")
     for f in result.findings:
-        lines.append(f"注意：{f.message}")
+        if f.rule != "consolidate.sum_unknown":
+            lines.append(f"注意：{f.message}")
     if result.blank_policy == "allow":
         lines.append(_policy_line(result) + "。")
+    if result.unknown:
+        lay = cells.layout()
+        shown = "、".join("{}!{}".format(*lay.address(k)) for k in result.unknown[:5])
+        more = f"等 {len(result.unknown)} 处" if len(result.unknown) > 5 else ""
+        lines.append(f"汇总表留空（未知）的填报单元格 {len(result.unknown)} 个：{shown}{more}"
+                     f"（有单位空白，合计不能当作 0；请让这些单位补填后重新汇总，详见汇总表“{FINDINGS_SHEET}”）。")
     if outcome.written:
-        totals = "；".join(f"{label} {value_text(value)}" for label, value in key_totals(result.values))
+        totals = "；".join(f"{label} {value_text(value) if value is not None else '未知（有单位空白）'}"
+                          for label, value in key_totals(result.values))
         lines.append(f"主要合计：{totals}。")
         if result.to_fix:
             lines.append(f"已按 --allow-errors 只汇总通过审核的 {len(summed)} 个单位，排除的单位见上。")

@@ -67,14 +67,29 @@ RULES = (
         WARNING,
         "跳过的文件",
         "已跳过“{file}”：{detail}",
-        "锁文件和隐藏文件可以忽略；如果这是某单位的年报，请让其用模板另存为 .xlsx 后重新报送",
+        "锁文件、隐藏文件和重复给出的文件可以忽略；如果这是某单位的年报，请让其用模板另存为 .xlsx 后重新报送",
     ),
     Rule(
         "consolidate.blank_not_filled",
         WARNING,
         "空白单元格按“未填写”处理",
-        "文件“{file}”工作表“{sheet}”单元格 {cell}（{row}／{column}）为空白，按“未填写”处理，未计入汇总数",
+        "文件“{file}”工作表“{sheet}”单元格 {cell}（{row}／{column}）为空白，按“未填写”处理，汇总表该格因此留空（未知）",
         "如果该单位实际数字为 0，请让其填写 0 后重新报送",
+    ),
+    Rule(
+        "consolidate.sum_unknown",
+        WARNING,
+        "汇总数因单位空白而未知，汇总表留空",
+        "汇总表工作表“{sheet}”单元格 {cell}（{row}／{column}）留空：汇总的 {summed} 个单位中有 {count} 个该格空白"
+        "（{units}），合计未知，不能把空白当作 0，也不能只加已填的单位",
+        "请让这些单位填写该格（实际为 0 的填 0）后重新报送并重新汇总；各单位已填的数字见“汇总明细”",
+    ),
+    Rule(
+        "consolidate.unopened",
+        ERROR,
+        "输入文件无法打开",
+        "“{file}”{detail}",
+        "请把其中的年报解压出来（或重新打包成一层压缩包）后重新汇总；在此之前这些单位不计入汇总",
     ),
     Rule(
         "roster.unreadable",
