@@ -41,7 +41,8 @@ from toolkit.consolidate import (
     key_totals,
 )
 from toolkit.errors import OutputError
-from toolkit.model import Value
+from toolkit.model import Value, decimal_text
+from toolkit.reporters import finding_json
 from validators.findings import Finding
 
 if TYPE_CHECKING:
@@ -541,19 +542,14 @@ def value_text(value: Value) -> str:
     """A number as the terminal shows it (空白 for blank)."""
     if value is None:
         return "空白"
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+    return decimal_text(value) if isinstance(value, Decimal) else str(value)
 
 
 # --- reporters: the terminal text and the JSON data ------------------------------------------
 
 
 def _finding_data(f: Finding) -> dict:
-    def plain(value: object) -> object:
-        return format(value, "f") if isinstance(value, Decimal) else value
-
-    return {"rule": f.rule, "severity": f.severity, "file": f.file, "sheet": f.sheet, "cell": f.cell, "row": f.row,
-            "column": f.column, "expected": plain(f.expected), "actual": plain(f.actual), "explained": f.explained,
-            "message": f.message}
+    return {"file": f.file, **finding_json(f)}
 
 
 def to_data(outcome: Outcome) -> dict:
@@ -584,7 +580,7 @@ def to_data(outcome: Outcome) -> dict:
         },
         "unknown_cells": [_unknown_data(result, key) for key in result.unknown],
         "key_totals": {label: _plain(value) for label, value in key_totals(result.values)},
-        "report": _plain_report(to_json(result.report())),
+        "report": to_json(result.report()),
         "units": [
             {"name": u.name, "credit_code": u.credit_code, "status": u.status, "file": u.file or None,
              "sha256": u.sha256 or None, "errors": u.errors, "warnings": u.warnings,
@@ -597,28 +593,7 @@ def to_data(outcome: Outcome) -> dict:
 
 
 def _plain(value: Value) -> object:
-    return format(value, "f") if isinstance(value, Decimal) else value
-
-
-def _plain_report(data: dict) -> dict:
-    """The figures (表二–表四) of an exported report with 万元 as plain decimals; 基本信息 untouched."""
-    return {k: _plain_tree(v) if k in ("t2", "t3", "t4") else v for k, v in data.items()}
-
-
-def _plain_tree(node: object) -> object:
-    """万元 strings as plain decimals (``0.0000001``, never ``1E-7``) wherever they are."""
-    if isinstance(node, dict):
-        return {k: _plain_tree(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain_tree(v) for v in node]
-    if isinstance(node, Decimal):
-        return format(node, "f")
-    if isinstance(node, str) and "E" in node.upper() and node[:1] in "0123456789-+.":
-        try:
-            return format(Decimal(node), "f")
-        except ArithmeticError:
-            return node
-    return node
+    return decimal_text(value) if isinstance(value, Decimal) else value
 
 
 def _unknown_data(result: Consolidation, key: str) -> dict:
