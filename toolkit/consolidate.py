@@ -15,12 +15,11 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 
 from toolkit import cells, spec
 from toolkit.errors import CorruptFileError
-from toolkit.model import AnnualReport, Value
+from toolkit.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
 from validators.catalogue import finding
 from validators.findings import ERROR, WARNING, FileReport, Finding
@@ -628,28 +627,11 @@ def sum_values(reports: Sequence[AnnualReport]) -> dict[str, Value]:
     A blank is not a zero: a sum with any blank part is unknown (``None``), never the sum of the
     filled parts, so the summary never shows a guess and stays internally consistent.
     """
-    values: dict[str, Value] = {}
-    for key in spec.INPUT_KEYS:
-        parts = [r.values.get(key) for r in reports]
-        values[key] = _exact_sum(parts)
-    for key in _TOTALS_IN_ORDER:
-        values[key] = _exact_sum([values.get(p) for p in spec.total_formula_parts(key)])
+    values: dict[str, Value] = {
+        key: sum_or_none([r.values.get(key) for r in reports]) if reports else None for key in spec.INPUT_KEYS
+    }
+    complete_totals(values)
     return values
-
-
-def _exact_sum(parts: Sequence[Value]) -> Value:
-    """The exact sum (``int``; ``Decimal`` when any part is), or ``None`` when there is no part or a blank one."""
-    if not parts or any(p is None for p in parts):
-        return None
-    total: int | Decimal = Decimal(0) if any(isinstance(p, Decimal) for p in parts) else 0
-    for p in parts:
-        total += p
-    return total
-
-
-_TOTALS_IN_ORDER = sorted(
-    spec.TOTAL_KEYS, key=lambda k: any(p in spec.TOTAL_KEYS for p in spec.total_formula_parts(k))
-)
 
 KEY_TOTALS = (
     ("新收申请", ("t3.new.total",)),
@@ -662,4 +644,4 @@ KEY_TOTALS = (
 
 def key_totals(values: dict[str, Value]) -> list[tuple[str, Value]]:
     """The figures the terminal summary shows."""
-    return [(label, _exact_sum([values.get(k) for k in keys])) for label, keys in KEY_TOTALS]
+    return [(label, sum_or_none([values.get(k) for k in keys])) for label, keys in KEY_TOTALS]

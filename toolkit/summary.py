@@ -350,14 +350,11 @@ def _first(item: tuple[int, str]) -> int:
     return item[0]
 
 
-@cache
-def letter(col: int) -> str:
-    """The column letters of a 1-based column number."""
-    return cells.a1(1, col)[:-1]
+letter = cache(cells.column_letter)
 
 
 def _number(value: int | Decimal) -> str:
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+    return decimal_text(value) if isinstance(value, Decimal) else str(value)
 
 
 def _text(value: str) -> str:
