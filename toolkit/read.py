@@ -150,7 +150,9 @@ def _unescape(raw: bytes) -> str:
 
 _SI = re.compile(rb"<si>(.*?)</si>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_ALL_CELLS = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_ALL_CELLS = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S
+)
 _T_ATTR = re.compile(rb't="(\w+)"')
 _S_ATTR = re.compile(rb's="([0-9]+)"')
 _XF = re.compile(rb"<xf\b([^>]*)", re.S)
@@ -198,14 +200,17 @@ def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
     if len(found) != xml.count(b"<c "):
         return _scan_cells_slowly(xml, strings)
     out: dict[str, Cell] = {}
-    for ref, attrs, inner in found:
+    for ref, style, t, rest, inner in found:
         if not inner:
             continue
-        t = _T_ATTR.search(attrs).group(1).decode() if b't="' in attrs else "n"
-        cell = _cell(t, inner, strings)
+        if not t and b't="' in rest:
+            t = _T_ATTR.search(rest).group(1)
+        cell = _cell(t.decode() if t else "n", inner, strings)
         if cell is not None:
-            if b's="' in attrs:
-                cell.style = int(_S_ATTR.search(attrs).group(1))
+            if style:
+                cell.style = int(style)
+            elif b's="' in rest:
+                cell.style = int(_S_ATTR.search(rest).group(1))
             out[ref.decode()] = cell
     return out
 
