@@ -13,7 +13,7 @@ from toolkit import spec
 from validators.catalogue import Rule
 from validators.findings import ERROR, WARNING
 
-AT = "文件“{name}”工作表“{sheet}”单元格 {cell}（{label}）"
+AT = "文件“{name}”工作表“{sheet}”单元格 {cell}“{label}”"
 SHEET_AT = "文件“{name}”工作表“{sheet}”"
 RETYPE = "请在该单元格直接输入数字（没有发生的填 0）"
 
