@@ -15,11 +15,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 setup: $(VENV)/.installed
 
+# Debian packages the suite drives as real parts: LibreOffice (Calc and Writer) with a CJK font, poppler
+# for pdftotext/pdftoppm/pdfinfo, Chromium for the HTML page, desktop-file-utils for the launcher.
+SYSTEM_TOOLS := soffice:libreoffice-calc-nogui soffice:libreoffice-writer-nogui fc-list:fonts-noto-cjk \
+  pdftotext:poppler-utils chromium:chromium desktop-file-validate:desktop-file-utils
 libreoffice:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "Installing LibreOffice Calc (headless) ..."; \
+	@missing=""; for pair in $(SYSTEM_TOOLS); do pkg=$${pair#*:}; \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing ..."; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
 test: setup libreoffice
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,32 @@
+"""Looking at what people print: LibreOffice's PDF of a written file, read with poppler."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from toolkit.office import convert
+
+
+def to_pdf(path: Path, outdir: Path) -> Path:
+    """The PDF LibreOffice prints for ``path`` (.xlsx, .docx, .html)."""
+    return convert(Path(path), ".pdf", Path(outdir))
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page (``pdftotext -layout``), split on form feeds."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
+    return text.split("\f")[: page_count(pdf)]
+
+
+def page_size_mm(pdf: Path) -> tuple[float, float]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    return round(w * 25.4 / 72, 1), round(h * 25.4 / 72, 1)
