@@ -68,14 +68,20 @@ def validate_reports(reports: Sequence[AnnualReport], options: Options = Options
 
 
 def load_previous(path: Path) -> AnnualReport:
-    """Last year's figures from a filled workbook (.xlsx) or a ``nianbao export`` JSON."""
-    if Path(path).suffix.lower() == ".json":
+    """Last year's figures: a filled workbook (.xlsx), a ``nianbao export`` JSON, or a published report
+    (text, HTML, .docx, PDF) read by the importer, whose unread cells stay blank."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
         from toolkit.export import load_json
 
         return load_json(path)
-    from toolkit.read import read_workbook
+    if suffix in (".xlsx", ".xlsm"):
+        from toolkit.read import read_workbook
 
-    return read_workbook(path)
+        return read_workbook(path)
+    from toolkit.importer import import_report
+
+    return import_report(path).report
 
 
 # --- helpers ----------------------------------------------------------------------------------
