@@ -96,22 +96,31 @@ _WRAPPER = re.compile(r"关于(?:印发|转发|公布|发布)|的通知")
 _NOTICE = re.compile(r"关于(?:印发|转发|公布|发布)《?(?P<name>.*?)(?P<year>20\d\d)年度?政府信息公开工作年度报告》?的通知$")
 
 
+_TITLE_TAIL = re.compile(r"^20\d\d年度?政府信息公开工作年度报告$")
+
+
+def _flat(text: str) -> str:
+    return "".join(text.replace("#", "").replace("*", "").split()).strip("《》")
+
+
 def title_info(lines: list[Line]) -> tuple[str | None, int | None]:
     """Agency name and year from the report title (``…2025年政府信息公开工作年度报告``).
 
     Falls back to a 印发/转发 notice wrapping the report, then to the 统计期限 sentence (year only).
     """
     notice: tuple[str | None, int] | None = None
-    for line in lines[:80]:
-        if line.tabular:
+    texts = [None if line.tabular else _flat(line.text) for line in lines[:80]]
+    for i, text in enumerate(texts):
+        if text is None:
             continue
-        text = "".join(line.text.replace("#", "").replace("*", "").split()).strip("《》")
         if _WRAPPER.search(text):
             m = _NOTICE.search(text)
             if m and notice is None:
                 notice = (m.group("name") or None, int(m.group("year")))
             continue
         m = _TITLE.match(text)
+        if m is None and i + 1 < len(texts) and texts[i + 1] and _TITLE_TAIL.match(texts[i + 1]):
+            m = _TITLE.match(text + texts[i + 1])  # a title printed on two lines: the agency, then the year
         if m:
             name = m.group("name").strip("《》：:") or None
             return name, int(m.group("year"))

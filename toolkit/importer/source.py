@@ -1,4 +1,4 @@
-"""Read a published report (text/Markdown, HTML, .docx) into lines of fields.
+"""Read a published report (text/Markdown, HTML, .docx, PDF) into lines of fields.
 
 A *line* is one table row (its cells as fields) or one paragraph (a single field). Merged
 cells collapse to their top-left field plus empty fields for the columns they span, as in
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from toolkit.errors import ImportFailedError
 
-_FIX_TEXT = "请另存为 .txt（UTF-8）、.html 或 .docx 后重试"
+_FIX_TEXT = "请另存为 .txt（UTF-8）、.html、.docx 或 .pdf 后重试"
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Line:
 
 
 def read_lines(path: Path) -> tuple[list[Line], str]:
-    """The lines of ``path`` and the format read (``text``, ``html`` or ``docx``)."""
+    """The lines of ``path`` and the format read (``text``, ``html``, ``docx`` or ``pdf``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -42,6 +42,10 @@ def read_lines(path: Path) -> tuple[list[Line], str]:
     kind = sniff(path, data)
     if kind == "docx":
         return docx_lines(path, data), kind
+    if kind == "pdf":
+        from toolkit.importer.pdf import pdf_lines
+
+        return pdf_lines(path, data), kind
     text = decode(path, data)
     if kind == "html" or (kind == "text" and _looks_like_html(text)):
         return html_lines(text), "html"
@@ -58,8 +62,8 @@ def sniff(path: Path, data: bytes) -> str:
         raise ImportFailedError(path, "是压缩包或 Excel/WPS 文件，不是发布的年报文本", _FIX_TEXT)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFailedError(path, "是旧版 Word（.doc）或其他 OLE 文件，无法读取", "请用 Word/WPS 另存为 .docx 后重试")
-    if data[:5] == b"%PDF-":
-        raise ImportFailedError(path, "是 PDF 文件，无法直接读取表格", "请把 PDF 中的文字复制为 .txt，或使用网页版/Word 版年报")
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
     if suffix in (".html", ".htm", ".shtml", ".xhtml"):
         return "html"
     return "text"
