@@ -165,10 +165,14 @@ def export(file: Path, fmt: str) -> int:
               help="输出格式：text 为中文摘要，json 含发现的问题和读出的数字。")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="把读出的数字保存为 .json（export 格式）或 .xlsx（填好的模板），只能用于一个文件。")
-def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
-    """读取已发布的年报（文本/Markdown、网页 .html、Word .docx），还原表二、表三、表四并审核。
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="上年数据：填好的模板 .xlsx、export 的 .json，或上年发布的年报（含 PDF），"
+                   "用于核对上年结转和现行有效件数。")
+def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previous: Path | None) -> int:
+    """读取已发布的年报（文本/Markdown、网页 .html、Word .docx、PDF），还原表二、表三、表四并审核。
 
     表格缺行、错位、数值个数不对时报告问题，相应单元格保持空白，不做推测。
+    扫描件（没有文字层的 PDF）不做文字识别，报错退出。
 
     \b
     退出码：0 表格完整读出且无强制性错误；1 其他情况；2 用法错误。
@@ -177,9 +181,11 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
     示例：
       nianbao check-report 鲤城区2024年报.txt
       nianbao check-report 年报.html --format json -o 年报2024.json
+      nianbao check-report 洪泽区2024年报.pdf --previous 洪泽区2023年报.pdf
     """
     from toolkit.importer.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
     from toolkit.importer.render import to_json_text, to_text
+    from validators.engine import load_previous
 
     if output is not None:  # checked before any import work
         if len(files) > 1:
@@ -187,8 +193,9 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None) -> int:
         if output.suffix.lower() not in OUTPUT_SUFFIXES:
             raise click.UsageError(f"-o 的输出文件“{output.name}”只能是 .json 或 .xlsx，"
                                    "请用 -o 结果.json 或 -o 结果.xlsx")
-        refuse_overwriting_input(files, output)
-    reports = check_reports(files)
+        refuse_overwriting_input((*files, *([previous] if previous else [])), output)
+    last_year = load_previous(previous) if previous is not None else None
+    reports = check_reports(files, last_year, workbook=output is not None and output.suffix.lower() == ".xlsx")
     click.echo(to_json_text(reports) if fmt == "json" else to_text(reports))
     if output is not None:
         saved = write_output(reports[0], output)

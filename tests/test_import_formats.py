@@ -156,13 +156,18 @@ def test_the_2019_trial_layout_is_reported_as_superseded_not_read_as_2021(tmp_pa
     assert report.year == 2020
 
 
-def test_the_2019_other_row_without_sub_items_marks_the_superseded_format(tmp_path):
+def test_a_2021_report_with_other_printed_as_one_row_is_read_not_refused_as_2019(tmp_path):
+    """Only 2019's own row labels mark the 2019 format; a collapsed （六） row is its own finding."""
     text = FORMAT_2019.split("二、主动公开政府信息情况")[0] + "三、" + FORMAT_2019.split("\n三、", 1)[1]
     path = tmp_path / "2020-t3.txt"
     path.write_text(text, encoding="utf-8")
     imported = import_report(path)
-    assert [i.rule for i in imported.issues if i.rule.startswith("import.format")] == ["import.format_2019"]
-    assert all(v is None for v in imported.report.values.values())
+    rules = [i.rule for i in imported.issues]
+    assert "import.format_2019" not in rules and "import.other_collapsed" in rules
+    assert imported.groups["other"] == [0, 0, 0, 0, 0, 0, 0]
+    assert imported.report.values[spec.t3("new", "total")] == 2
+    assert all(imported.report.values[spec.t3(k, "total")] is None
+               for k in ("other_no_correction", "other_no_fee", "other_other"))
 
 
 def test_a_narrative_number_matching_no_reading_is_a_warning_quoting_the_sentence(tmp_path):

@@ -7,10 +7,13 @@ and review the diff of tests/data/seeds/check-report.golden before committing.
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from tests.test_import_formats import FORMAT_2019
 from tests.test_import_seeds import SEEDS, SEEDS_DIR
+from toolkit.importer import import_report
 from toolkit.importer.check import check_reports
 from toolkit.importer.render import to_text
 from validators import rules_import
@@ -56,6 +59,10 @@ CASES: dict[str, str] = {
     "no-title.txt": _edit(("## 晋江市人民政府办公室 2025 年政府信息公开工作年度报告\n", "")),
     "narrative.txt": _edit(("共受理申请22件", "共受理申请23件")),
     "truncated.txt": BASE[: BASE.index("行政规范性文件\t14\t19\t64") + len("行政规范性文件\t14\t19\t6")],
+    "other-collapsed.txt": re.sub(r"\t\(六\) 其他处理\t1\. 申请人[^\n]*\n[^\n]*\n\t\t3\. 其他\t0\t0\t0\t0\t0\t0\t0",
+                                  "\t(六) 其他处理\t\t1\t0\t0\t0\t0\t0\t1", BASE),
+    "misprint.txt": _edit(("\t\t2. 其他法律行政法规禁止公开\t", "\t\t2. 其他法律行政止公开\t")),
+    "numbering.txt": _edit(("其他处理\t1. 申请人无正当理由", "其他处理\t1、申请人无正当理由"), ("\t\t3. 其他\t", "\t\t3、其他\t")),
 }
 
 
@@ -66,6 +73,10 @@ def render(tmp_path: Path) -> str:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     reports = check_reports([*paths, *(SEEDS[i] for i in (1, 2, 3)), tmp_path / "missing.txt"])
+    # saved as a workbook (单位层级 not certain from the title) and checked against a previous year
+    previous = import_report(SEEDS[1]).report
+    previous.values["t2.normative.in_force"] = 2
+    reports += check_reports([SEEDS[1]], replace(previous, info={**previous.info, "year": 2020}), workbook=True)
     return to_text(reports) + "\n"
 
 

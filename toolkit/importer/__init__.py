@@ -1,4 +1,4 @@
-"""Import a published annual report (text, HTML, .docx) and check it like a workbook.
+"""Import a published annual report (text, HTML, .docx, PDF) and check it like a workbook.
 
 ``import_report(path)`` returns what was read with certainty plus the import issues;
 ``check_reports(paths)`` adds the validators' findings (see ``toolkit.importer.check``).
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import spec
-from toolkit.importer.document import Layout, format_2019, locate, title_info, truncated
+from toolkit.importer.document import Layout, format_2019, level_from_name, locate, title_info, truncated
 from toolkit.importer.issues import Issue
 from toolkit.importer.narrative import check_narrative
 from toolkit.importer.rows import group_rows
@@ -29,6 +29,7 @@ class Imported:
     issues: list[Issue] = field(default_factory=list)
     source_format: str = "text"
     complete: dict[str, bool] = field(default_factory=dict)  # table -> every cell read
+    groups: dict[str, list[Value]] = field(default_factory=dict)  # a group printed as one row, e.g. 其他处理
 
     @property
     def tables_complete(self) -> bool:
@@ -49,10 +50,11 @@ def import_lines(lines: list[Line], path: Path | None = None, source_format: str
     issues = [] if name is not None and year is not None else [Issue("import.title_missing")]
     values: dict[str, Value] = {c.key: None for c in spec.CELLS}
     complete = dict.fromkeys(READERS, False)
-    read, table_issues, read_complete = _read_tables(lines, layout)
-    superseded = format_2019(lines, layout) or next((i for i in table_issues if i.rule == "import.format_2019"), None)
-    if superseded is not None:  # the 2019 trial layout is reported, never read as 2021
+    read, table_issues, read_complete, groups = _read_tables(lines, layout)
+    superseded = format_2019(lines, layout)
+    if superseded is not None:  # the 2019 trial layout (its own row labels) is reported, never read as 2021
         issues.append(superseded)
+        groups = {}
     else:
         values.update(read)
         complete = read_complete
@@ -62,13 +64,15 @@ def import_lines(lines: list[Line], path: Path | None = None, source_format: str
             issues.append(cut)
         issues.extend(check_narrative(lines, layout, values))
     info: dict[str, str | int | None] = {f.key: None for f in spec.INFO_FIELDS}
-    info.update(name=name, year=year)
-    return Imported(AnnualReport(path, info, values), issues, source_format, complete)
+    info.update(name=name, year=year, level=level_from_name(name))
+    return Imported(AnnualReport(path, info, values), issues, source_format, complete, groups)
 
 
-def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], list[Issue], dict[str, bool]]:
+def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], list[Issue], dict[str, bool],
+                                                            dict[str, list[Value]]]:
     values: dict[str, Value] = {}
     issues: list[Issue] = []
+    groups: dict[str, list[Value]] = {}
     complete = dict.fromkeys(READERS, False)
     for table, reader in READERS.items():
         start, end = layout.regions.get(table, (0, 0))
@@ -78,5 +82,6 @@ def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], l
             continue
         issues.extend(read.issues)
         values.update(read.values)
+        groups.update(read.groups)
         complete[table] = all(c.key in read.values for c in spec.TABLE[table].cells)
-    return values, issues, complete
+    return values, issues, complete, groups

@@ -10,6 +10,7 @@ from toolkit import spec
 from toolkit.errors import NianbaoError
 from toolkit.importer import Imported, import_report
 from toolkit.importer.issues import TABLE_NAMES, Issue
+from toolkit.model import AnnualReport
 from validators.findings import ERROR, WARNING, FileReport, Finding
 
 _SHEET_TO_TABLE = {t.sheet: TABLE_NAMES[t.key] for t in spec.TABLES}
@@ -20,7 +21,11 @@ def issue_finding(issue: Issue, path: Path, source_format: str = "text") -> Find
     """An import issue as a catalogue finding (sheet = 表二/表三/表四, cell = line of a text file)."""
     from validators.catalogue import finding
 
-    cell = f"第{issue.line}行" if issue.line and source_format == "text" else ""
+    cell = ""
+    if issue.line and source_format == "text":
+        cell = f"第{issue.line}行"
+    elif issue.line and source_format == "pdf":
+        cell = f"第{issue.line}页"
     return finding(issue.rule, file=str(path), sheet=issue.sheet, cell=cell, row=issue.row, column=issue.column,
                    row_key=issue.row_key, column_key=issue.column_key, expected=issue.expected,
                    actual=issue.actual, **{"name": path.name, **issue.fields})
@@ -48,28 +53,40 @@ def _as_imported(f: Finding) -> Finding:
     return replace(f, sheet=table, cell=where, message=message)
 
 
-def check_imported(imported: Imported) -> FileReport:
+def check_imported(imported: Imported, previous: AnnualReport | None = None) -> FileReport:
     """Import findings first, then the validators' findings on what was read."""
-    return check_many([imported])[0]
+    return check_many([imported], previous)[0]
 
 
-def check_many(batch: Sequence[Imported]) -> list[FileReport]:
-    """``check_imported`` for many reports, running the validators once over the whole batch."""
+def check_many(batch: Sequence[Imported], previous: AnnualReport | None = None, workbook: bool = False) -> list[FileReport]:
+    """``check_imported`` for many reports, running the validators once over the whole batch.
+
+    ``previous``: last year's figures (W1, jumps and the 现行有效 chain); ``workbook``: the figures are
+    to be saved as a workbook, so a 单位层级 the title does not make certain is a finding.
+    """
+    from validators.chain import chain_findings
     from validators.engine import Options, validate_reports
 
-    checked = validate_reports([i.report for i in batch], Options(integrity=False, blank_policy="allow"))
+    options = Options(integrity=False, blank_policy="allow", previous=previous)
+    checked = validate_reports([i.report for i in batch], options)
     out = []
     for imported, result in zip(batch, checked, strict=True):
         report = imported.report
         path = Path(report.path) if report.path else Path("")
         findings = [issue_finding(i, path, imported.source_format) for i in imported.issues]
+        if workbook and report.info.get("level") is None:
+            findings.append(issue_finding(Issue("import.level_unknown", actual=report.agency or "（未知）"), path))
         # no 基本信息 sheet: name and year come from the title (import.title_missing)
-        findings += [_as_imported(f) for f in result.findings if f.rule not in _INFO_RULES]
+        found = [f for f in result.findings if f.rule not in _INFO_RULES]
+        if previous is not None and not any(f.rule == "chain.in_force" for f in found):
+            found += chain_findings(report, previous, path.name)
+        findings += [_as_imported(f) for f in found]
         out.append(FileReport(path, findings, report.agency, report.year, report))
     return out
 
 
-def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
+def check_reports(paths: Sequence[str | Path], previous: AnnualReport | None = None,
+                  workbook: bool = False) -> list[FileReport]:
     """One ``FileReport`` per published report, in order; an unreadable file gives one error finding."""
     from validators.rules_files import from_error
 
@@ -79,7 +96,7 @@ def check_reports(paths: Sequence[str | Path]) -> list[FileReport]:
             slots.append(import_report(Path(p)))
         except NianbaoError as exc:
             slots.append(FileReport(Path(p), [from_error(exc)]))
-    checked = iter(check_many([s for s in slots if isinstance(s, Imported)]))
+    checked = iter(check_many([s for s in slots if isinstance(s, Imported)], previous, workbook))
     return [s if isinstance(s, FileReport) else next(checked) for s in slots]
 
 

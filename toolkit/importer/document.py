@@ -142,3 +142,22 @@ def truncated(lines: list[Line], layout: Layout) -> Issue | None:
         if start <= last < end and end == len(lines):
             return Issue("import.truncated", table, line=lines[-1].number)
     return None
+
+
+# 单位层级 from the agency name, only where the name makes it certain (spec.LEVELS)
+_LEVEL_PATTERNS = (
+    (re.compile(r"(?:镇|乡|街道)(?:人民政府|办事处)?$"), "镇街"),
+    (re.compile(r"(?:区|县|旗)人民政府$"), "区县"),
+    (re.compile(r"市人民政府$"), "市"),
+)
+
+
+def level_from_name(name: str | None) -> str | None:
+    """``区县`` for …区/县人民政府, ``市`` for …市人民政府, ``镇街`` for …镇/乡/街道; else ``None`` (not certain)."""
+    if not name:
+        return None
+    for pattern, level in _LEVEL_PATTERNS:
+        if pattern.search(name):
+            assert level in spec.LEVELS
+            return level
+    return None

@@ -223,6 +223,7 @@ class TableRead:
     values: dict[str, Value] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     found: bool = False
+    groups: dict[str, list[Value]] = field(default_factory=dict)  # a group printed as one row (its values)
 
 
 def read_row_values(row: Row, count: int, units: list[str], table: str, label: str, key: str,

@@ -18,6 +18,7 @@ from toolkit.importer.rows import (
     read_row_values,
     value_rule,
 )
+from toolkit.importer.variants import OTHER_ROWS, canonical_numbering, collapsed_identities, misprint_of
 from toolkit.model import Value
 
 # --- table 二 --------------------------------------------------------------------------------
@@ -49,8 +50,8 @@ def _all_blank(row: Row, candidates: dict[str, str], count: int) -> str | None:
     """Key of a table row whose label is followed only by empty cells (published as blank)."""
     if len(row.lines) != 1 or row.single or row.kinds[-1] != EMPTY:
         return None
-    last = max(i for i, k in enumerate(row.kinds) if k == LABEL)
-    if len(row.kinds) - last - 1 < count:
+    last = max((i for i, k in enumerate(row.kinds) if k == LABEL), default=-1)
+    if last < 0 or len(row.kinds) - last - 1 < count:
         return None
     match = _match_suffix(row.label_text(), candidates)
     return match[0] if match else None
@@ -104,7 +105,7 @@ def read_t2(rows: list[Row]) -> TableRead:
             elif (blank := _all_blank(row, labels, 1)) is not None and blank not in seen:
                 block, spec_row = next((b, r) for b, r in _T2_ROWS if r.key == blank)
                 width = len(block.columns) or 1
-                if len(row.kinds) - 1 - max(i for i, k in enumerate(row.kinds) if k == LABEL) >= width:
+                if len(row.kinds) - 1 - max((i for i, k in enumerate(row.kinds) if k == LABEL), default=-1) >= width:
                     seen[blank] = [None] * width
                     out.found = True
                     for col in block.columns or [None]:
@@ -188,6 +189,9 @@ def read_t3(rows: list[Row]) -> TableRead:
     columns = [c.key for c in spec.T3_COLUMNS]
     old_other = norm(spec.FORMAT_2019_T3_OTHER)
     before = ""
+    printed: list[str | Row] = []  # matched row keys and unmatched rows with values, in printed order
+    styles: dict[str, int] = {}  # numbering variants met (style -> first line)
+    collapsed: tuple[Row, str] | None = None
     for row in rows:
         if not row.has_value:
             before = row.label_text()
@@ -207,42 +211,103 @@ def read_t3(rows: list[Row]) -> TableRead:
             out.issues.append(Issue("import.row_unknown", "t3", line=row.lines[0],
                                     fields={"text": " ".join(f for f in row.fields if f)[:60]}))
             continue
-        text = row.label_text()
-        match = _match_broken(before, text, _T3_LABELS)
+        text, found_styles = canonical_numbering(row.label_text())
+        match = _match_broken(canonical_numbering(before)[0], text, _T3_LABELS)
         if match is None and text in _T3_SHORT:
             match = (_T3_SHORT[text], text)
         before = ""
         if match is None:
-            if text.endswith(old_other):
-                out.issues.append(Issue("import.format_2019", "t3", actual=spec.FORMAT_2019_T3_OTHER,
-                                        line=row.lines[0]))
-            else:
-                out.issues.append(Issue("import.row_unknown", "t3", line=row.lines[0],
-                                        fields={"text": " ".join(row.labels)[:60]}))
+            if text.endswith(old_other) and collapsed is None:
+                collapsed = (row, text)
+            printed.append(row)
             continue
+        for style in found_styles:
+            styles.setdefault(style, row.lines[0])
         key = match[0]
         out.found = True
-        name = t3_row_name(key)
-        values = read_row_values(row, len(columns), [spec.COUNT] * len(columns), "t3", name, key, out)
-        if key in seen:
-            if seen[key] != values or values is None:
-                out.issues.append(Issue("import.row_duplicate", "t3", name, key, line=row.lines[0]))
-                seen[key] = None
-            continue
-        seen[key] = values
+        printed.append(key)
+        _store_t3(row, key, seen, out)
+    _resolve_unmatched(printed, seen, out, collapsed)
     for key, values in seen.items():
         if values is not None:
             for col, value in zip(columns, values, strict=True):
                 out.values[spec.t3(key, col)] = value
+    for style, line in styles.items():
+        out.issues.append(Issue("import.numbering_variant", "t3", actual=style, expected="1.", line=line))
     if out.found:
+        group = out.groups.get("other")
         for row in spec.T3_ROWS:
-            if row.key not in seen:
+            if row.key not in seen and not (group is not None and row.key in OTHER_ROWS):
                 out.issues.append(Issue("import.row_missing", "t3", t3_row_name(row.key), row.key))
+        if group is not None:
+            out.issues.extend(collapsed_identities(out.values, group, spec.FORMAT_2019_T3_OTHER))
         order = _t3_column_order(rows)
         if order is not None:  # columns in another order: which number belongs where is not certain
             out.issues.append(Issue("import.columns_order", "t3", actual="、".join(order), line=rows[0].lines[0]))
             out.values = {}
+            out.groups = {}
     return out
+
+
+def _store_t3(row: Row, key: str, seen: dict[str, list[Value] | None], out: TableRead) -> None:
+    name = t3_row_name(key)
+    values = read_row_values(row, len(spec.T3_COLUMNS), [spec.COUNT] * len(spec.T3_COLUMNS), "t3", name, key, out)
+    if key in seen:
+        if seen[key] != values or values is None:
+            out.issues.append(Issue("import.row_duplicate", "t3", name, key, line=row.lines[0]))
+            seen[key] = None
+        return
+    seen[key] = values
+
+
+def _resolve_unmatched(printed: list[str | Row], seen: dict[str, list[Value] | None], out: TableRead,
+                       collapsed: tuple[Row, str] | None) -> None:
+    """Unmatched rows: a collapsed 其他处理 group, a misprint of the one missing row (see ``variants``), else unknown."""
+    order = [r.key for r in spec.T3_ROWS]
+    width = len(spec.T3_COLUMNS)
+    for at, item in enumerate(printed):
+        if isinstance(item, str):
+            continue
+        row = item
+        if collapsed is not None and row is collapsed[0] and not any(k in seen for k in OTHER_ROWS):
+            values = read_row_values(row, width, [spec.COUNT] * width, "t3", spec.FORMAT_2019_T3_OTHER, "other", out)
+            out.found = True
+            if values is not None:
+                out.groups["other"] = values
+            out.issues.append(Issue("import.other_collapsed", "t3", spec.FORMAT_2019_T3_OTHER, "other",
+                                    actual="、".join("空白" if v is None else str(v) for v in values or []) or "无法读取",
+                                    line=row.lines[0], fields={"rows": len(OTHER_ROWS)}))
+            continue
+        key = _misprinted_row(printed, at, seen, order)
+        if key is not None:
+            label = canonical_numbering(norm(row.labels[-1]))[0]
+            out.issues.append(Issue("import.label_misprint", "t3", t3_row_name(key), key, actual=row.labels[-1],
+                                    expected=_T3_ROW[key].label, line=row.lines[0], fields={"printed": label}))
+            out.found = True
+            _store_t3(row, key, seen, out)
+            continue
+        out.issues.append(Issue("import.row_unknown", "t3", line=row.lines[0],
+                                fields={"text": " ".join(row.labels)[:60]}))
+
+
+def _misprinted_row(printed: list[str | Row], at: int, seen: dict, order: list[str]) -> str | None:
+    """The key of the one missing row that the unmatched row at ``at`` stands in for, when certain."""
+    row = printed[at]
+    assert isinstance(row, Row)
+    prev = next((p for p in reversed(printed[:at]) if isinstance(p, str)), None)
+    nxt = next((p for p in printed[at + 1:] if isinstance(p, str)), None)
+    if prev is None or nxt is None:
+        return None
+    between = order[order.index(prev) + 1:order.index(nxt)] if order.index(prev) < order.index(nxt) else []
+    missing = [k for k in between if k not in seen]
+    if len(between) != 1 or len(missing) != 1:
+        return None
+    key = missing[0]
+    group = _T3_ROW[key].group
+    if not group or sum(1 for r in spec.T3_ROWS if r.group == group and r.key not in seen) != 1:
+        return None
+    printed_label = canonical_numbering(norm(row.labels[-1]))[0]
+    return key if misprint_of(printed_label, norm(_T3_ROW[key].label)) else None
 
 
 _APPLICANTS = {norm(c.label): c.label for c in spec.T3_COLUMNS[:6]}

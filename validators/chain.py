@@ -1,0 +1,53 @@
+"""The cross-year 现行有效 chain (issue 12): 现行有效(本年) = 现行有效(上年) + 本年制发 − 本年废止.
+
+For 规章 and 行政规范性文件 (table 二, 第二十条第（一）项). A 提示: a 清理 year legitimately breaks
+the chain, and a line on the 审核说明 sheet (rule ``chain.in_force``, the cell) explains it. Checked only
+when last year's figures are the same unit's and the year before; cells not known are not compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit import cells, spec
+from toolkit.model import AnnualReport, sum_or_none
+from validators.catalogue import finding
+from validators.findings import Finding
+
+RULE = "chain.in_force"
+CHAIN_ROWS = tuple(row.key for row in spec.T2_BLOCKS[0].rows)  # 规章, 行政规范性文件
+_ISSUED, _REPEALED, _IN_FORCE = (c.key for c in spec.T2_RULE_COLUMNS)
+
+
+def chain_findings(report: AnnualReport, previous: AnnualReport, file_name: str = "") -> list[Finding]:
+    """One ``chain.in_force`` warning per chain row whose 现行有效件数 does not follow from last year's."""
+    if report.agency and previous.agency and report.agency != previous.agency:
+        return []  # another unit's figures say nothing about this one (previous.agency says so in validate)
+    if report.year is not None and previous.year is not None and previous.year != report.year - 1:
+        return []
+    file = str(report.path) if report.path else ""
+    name = file_name or (Path(file).name if file else (report.agency or ""))
+    explained = {(n.rule.strip(), n.sheet.strip(), n.cell.strip()) for n in report.notes
+                 if len(n.text.strip()) >= spec.NOTE_MIN_CHARS}
+    out = []
+    for row in CHAIN_ROWS:
+        key = f"t2.{row}.{_IN_FORCE}"
+        now = report.values.get(key)
+        before = previous.values.get(key)
+        issued = report.values.get(f"t2.{row}.{_ISSUED}")
+        repealed = report.values.get(f"t2.{row}.{_REPEALED}")
+        if now is None or sum_or_none([before, issued, repealed]) is None:
+            continue
+        expected = before + issued - repealed  # type: ignore[operator]
+        if now == expected:
+            continue
+        cell = spec.CELL[key]
+        sheet, ref = cells.layout().address(key)
+        row_label, column = spec.row_label(cell), spec.column_label(cell)
+        f = finding(RULE, file=file, sheet=sheet, cell=ref, row=row_label, column=column, row_key=row,
+                    column_key=_IN_FORCE, expected=expected, actual=now, name=name, label=f"{row_label}｜{column}",
+                    before=before, issued=issued, repealed=repealed)
+        if (RULE, sheet, ref) in explained or (RULE, "", ref) in explained:
+            f = f.explain()
+        out.append(f)
+    return out
