@@ -12,6 +12,7 @@ ideographs they stand for; nothing else is normalised, so full-width punctuation
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,9 +31,22 @@ _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 _RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 
+# CJK Radicals Supplement glyphs that are whole characters but have no NFKC mapping
+# (their EquivalentUnifiedIdeograph in the Unicode data), e.g. ``⺠`` in Chromium's PDFs
+_SUPPLEMENT = {
+    "\u2ea0": "民", "\u2ea9": "王", "\u2ec5": "见", "\u2ec6": "角", "\u2ecb": "车", "\u2ed3": "长", "\u2ed4": "门",
+    "\u2ed8": "青", "\u2eda": "页", "\u2edb": "风", "\u2edc": "飞", "\u2edd": "食", "\u2ee2": "马", "\u2ee4": "鬼",
+    "\u2ee8": "麦", "\u2ee9": "黄", "\u2eec": "齐", "\u2eee": "齿", "\u2ef0": "龙",
+}
+
+
+def _ideograph(radical: str) -> str:
+    return _SUPPLEMENT.get(radical) or unicodedata.normalize("NFKC", radical)
+
+
 def radicals_to_ideographs(text: str) -> str:
-    """``⼀`` → ``一`` (NFKC on the radical blocks only; full-width punctuation is kept)."""
-    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    """``⼀`` → ``一``, ``⺠`` → ``民`` (the radical blocks only; full-width punctuation is kept)."""
+    return _RADICALS.sub(lambda m: _ideograph(m.group(0)), text)
 
 
 @dataclass
@@ -52,6 +66,7 @@ def pdf_lines(path: Path, data: bytes) -> list[Line]:
     """Paragraphs and table rows of a PDF's text layer, in reading order (see module doc)."""
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font-descriptor chatter of some producers is not ours
     if len(data) > MAX_BYTES:
         raise ImportFailedError(path, f"PDF 文件超过 {MAX_BYTES // 1024 // 1024} MB，不像一份年度报告，未读取", _FIX_PDF)
     try:
@@ -145,10 +160,14 @@ def _lines(per_page: list[list[_Item]]) -> list[Line]:
 
     for page_number, items in enumerate(per_page, 1):
         texts = [i for i in items if i.cells is None]
-        page_edges = (min((i.x0 for i in texts), default=0.0), max((i.x1 for i in texts), default=0.0))
-        for item in items:
+        # the body's edges: text lines and table rows (a page of short lines has no line reaching the right edge)
+        page_edges = (min((i.x0 for i in texts), default=0.0), max((i.x1 for i in items), default=0.0))
+        for n, item in enumerate(items):
             if item.cells is not None:
                 flush()
+                if n == 0 and out and out[-1].tabular and (joined := _rejoin_split_row(out[-1], item)) is not None:
+                    out[-1] = joined  # a row that Word/WPS split across the page break
+                    continue
                 out.append(Line(item.cells, page_number, True, item.merged))
                 continue
             left, right = page_edges
@@ -163,9 +182,34 @@ def _lines(per_page: list[list[_Item]]) -> list[Line]:
     return out
 
 
+def _rejoin_split_row(last: Line, first: _Item) -> Line | None:
+    """The last row of a page and the first of the next as one row, when the second only continues labels.
+
+    Only when both have the same cells and the continuation holds no number or blank mark: its
+    text cells are appended to the label cells above; numbers are never joined to numbers.
+    """
+    from toolkit.importer.rows import LABEL, kind
+
+    cells = first.cells or ()
+    if len(cells) != len(last.fields) or not any(cells):
+        return None
+    fields = list(last.fields)
+    for i, text in enumerate(cells):
+        if not text:
+            continue
+        if kind(text) != LABEL or (fields[i] and kind(fields[i]) != LABEL) or i in last.merged:
+            return None
+        fields[i] = _join(fields[i], text)
+    return Line(tuple(fields), last.number, True, last.merged)
+
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[章节部分])")
+
+
 def _continues(before: _Item, line: _Item, before_edges: tuple[float, float], edges: tuple[float, float]) -> bool:
-    """``line`` goes on with the paragraph of ``before``: that line was full and this one is not indented."""
+    """``line`` goes on with the paragraph of ``before``: that line was full, this one is not indented,
+    is set in the same size and does not start a numbered heading."""
     size = max(before.size, line.size, 1.0)
     full = before.x1 >= before_edges[1] - 1.5 * size
     indented = line.x0 > edges[0] + 0.8 * size
-    return full and not indented and abs(before.size - line.size) < 0.3 * size
+    return full and not indented and abs(before.size - line.size) < 0.15 * size and not _HEADING.match(line.text)
