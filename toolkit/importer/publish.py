@@ -173,3 +173,37 @@ def write_docx(report: AnnualReport, path: str | Path) -> Path:
             cell.text = s.text
     document.save(str(path))
     return Path(path)
+
+
+def grid_rows(grid: Grid) -> list[list[str]]:
+    """The grid as full rows: each merged cell's text at its top-left position, empty elsewhere."""
+    placed, width = _place(grid)
+    rows = [[""] * width for _ in grid]
+    for r, c, s in placed:
+        rows[r][c] = s.text
+    return rows
+
+
+TEXT_STYLES = ("tabs", "pipes", "pipes_no_lead", "alternate")
+
+
+def to_text(report: AnnualReport, style: str = "tabs") -> str:
+    """A plain-text copy: headings as lines, table rows as tabs, Markdown pipes, pipes without the leading
+    one (``规章 | 0 | 0 | 0 |``), or cells and ``|`` on alternate lines, as seen in published copies."""
+    out: list[str] = []
+    for heading, grid in _sections(report):
+        out.append(heading)
+        if grid is None:
+            continue
+        for cells in grid_rows(grid):
+            if style == "tabs":
+                out.append("\t".join(cells))
+            elif style == "pipes":
+                out.append("| " + " | ".join(cells) + " |")
+            elif style == "pipes_no_lead":
+                out.append(" | ".join(cells) + " |")
+            elif style == "alternate":
+                out.append("\n|\n".join(cells))
+            else:
+                raise ValueError(style)
+    return "\n".join(out) + "\n"

@@ -45,11 +45,28 @@ def kind(field_text: str) -> str:
     flat = unicodedata.normalize("NFKC", text).strip()
     if flat in _BLANKS:
         return BLANK
-    return VALUE if _NUMBER.match(flat) else LABEL
+    return VALUE if _NUMBER.match(flat) or _noted(flat) is not None else LABEL
+
+
+# a number followed by one bracketed note: ``22（其中修订16件）``, ``55(含自然失效29件)``
+_NOTED = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*\(([^()]*[^\d\s().,][^()]*)\)$")
+
+
+def _noted(flat: str) -> str | None:
+    """The number of a cell holding a number and a bracketed note (the note has words, not only digits)."""
+    m = _NOTED.match(flat)
+    return m.group(1) if m else None
+
+
+def note_of(field_text: str) -> str | None:
+    """The note of a value cell such as ``22（其中修订16件）`` (``其中修订16件``), else ``None``."""
+    m = _NOTED.match(unicodedata.normalize("NFKC", field_text.replace("*", "")).strip())
+    return m.group(2).strip() if m else None
 
 
 def number_text(field_text: str) -> str:
-    return unicodedata.normalize("NFKC", field_text.replace("*", "")).strip().replace(",", "")
+    flat = unicodedata.normalize("NFKC", field_text.replace("*", "")).strip()
+    return (_noted(flat) or flat).replace(",", "")
 
 
 # --- rows: lines grouped so that one row holds one table row ------------------------------
@@ -250,6 +267,7 @@ def read_row_values(row: Row, count: int, units: list[str], table: str, label: s
                                 fields={"lead": lead}))
         return None
     parsed: list[Value] = []
+    notes: list[Issue] = []
     for text, k, unit in zip(values, kinds, units, strict=True):
         if k in (EMPTY, BLANK):
             parsed.append(None)
@@ -259,6 +277,11 @@ def read_row_values(row: Row, count: int, units: list[str], table: str, label: s
         except ValueError:
             out.issues.append(Issue(value_rule(unit), table, label, key, actual=text, line=line))
             return None
+        note = note_of(text)
+        if note is not None:
+            notes.append(Issue("import.value_note", table, label, key, actual=text, expected=parsed[-1], line=line,
+                               fields={"note": note}))
+    out.issues.extend(notes)
     if row.joined:
         out.issues.append(Issue("import.row_joined", table, label, key, line=line))
     return parsed

@@ -113,22 +113,64 @@ _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
 def text_lines(text: str) -> list[Line]:
-    """Tab-separated or pipe rows become fields; other non-blank lines are paragraphs."""
+    """Tab-separated or pipe rows become fields; other non-blank lines are paragraphs.
+
+    Pipe rows may lack the leading pipe (``规章 | 0 | 0 | 0 |``); cells and ``|`` printed on
+    alternate lines are joined back into one row (``alternate_rows``).
+    """
     out: list[Line] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in alternate_rows(text.splitlines()):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         stripped = line.strip()
         if "\t" in line:
             out.append(Line(tuple(f.strip() for f in line.split("\t")), number, True))
-        elif stripped.startswith("|") and stripped.count("|") >= 2:
+        elif stripped.count("|") >= 2:
             if _PIPE_RULE.match(stripped):
                 continue
-            inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+            inner = stripped[1:] if stripped.startswith("|") else stripped
+            inner = inner[:-1] if inner.endswith("|") else inner
             out.append(Line(tuple(f.strip() for f in inner.split("|")), number, True))
         else:
             out.append(Line((stripped,), number, False))
+    return out
+
+
+def _pipe(line: str) -> bool:
+    return line.strip() == "|"
+
+
+def alternate_rows(raw: list[str]) -> list[tuple[int, str]]:
+    """(line number, line) with rows printed as ``cell`` / ``|`` / ``cell`` … on alternate lines joined by tabs.
+
+    A row runs while lines alternate between a cell and a lone ``|``; an empty line between two
+    pipes is an empty cell. A lone ``|`` before the first cell or after the last one is dropped.
+    Only when the text has at least four lone pipes; otherwise lines are returned as they are.
+    """
+    numbered = list(enumerate(raw, 1))
+    if sum(1 for line in raw if _pipe(line)) < 4:
+        return numbered
+    out: list[tuple[int, str]] = []
+    i, n = 0, len(raw)
+    while i < n:
+        if _pipe(raw[i]):
+            i += 1  # a leading or stray pipe
+            continue
+        if i + 1 < n and _pipe(raw[i + 1]) and raw[i].strip():
+            fields = [raw[i].strip()]
+            j = i + 1
+            while j < n and _pipe(raw[j]):
+                if j + 1 >= n or _pipe(raw[j + 1]):
+                    j += 1  # a trailing pipe: the row ends
+                    break
+                fields.append(raw[j + 1].strip())
+                j += 2
+            out.append((i + 1, "\t".join(fields)))
+            i = j
+            continue
+        out.append(numbered[i])
+        i += 1
     return out
 
 
