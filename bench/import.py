@@ -6,6 +6,9 @@ per second for: the baseline (read bytes + decode / parse the container), import
 validators one file at a time, and ``check_reports`` on all five at once (what ``nianbao check-report``
 does: the validators run once over the batch).
 
+Then the seconds per report for the three real published PDFs (tests/data/import, 5–6 pages each,
+issue 12; target ≤ 2 s for a 6-page report), beside the same report's numbers as text and HTML.
+
 Usage: .venv/bin/python bench/import.py [ROUNDS]   (default ROUNDS = 20; each round reads all five files)
 """
 
@@ -81,6 +84,43 @@ def main() -> None:
             one = rate(paths, check, max(1, rounds // 4))
             batch = batch_rate(paths, max(1, rounds // 4))
             print(f"{name:<8}{base:>12.0f}{imp:>10.0f}{one:>14.0f}{batch:>13.0f}")
+        pdf_times(Path(tmp), max(3, rounds // 10))
+
+
+def seconds(path: Path, rounds: int) -> float:
+    """Best-of-``rounds`` seconds for ``check_imported(import_report(path))`` (import + validators)."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        check(path)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def pdf_times(tmp: Path, rounds: int) -> None:
+    """Per published PDF: seconds to import and check it, and the same numbers as text and HTML."""
+    import json
+
+    from tests.test_import_seeds import expected_values
+    from toolkit import spec
+    from toolkit.importer.publish import to_text
+    from toolkit.model import AnnualReport
+
+    print(f"\n{'PDF report':<20}{'pages':>6}{'pdf s':>9}{'text s':>9}{'html s':>9}   (import + check, best of {rounds})")
+    for pdf in sorted((ROOT / "tests" / "data" / "import").glob("*.pdf")):
+        import pdfplumber
+
+        with pdfplumber.open(pdf) as doc:
+            pages = len(doc.pages)
+        data = json.loads(pdf.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        info = {f.key: None for f in spec.INFO_FIELDS}
+        info.update(name=data["agency"], year=data["year"])
+        report = AnnualReport(None, info, expected_values(data))
+        text, page = tmp / f"{pdf.stem}.txt", tmp / f"{pdf.stem}.html"
+        text.write_text(to_text(report), encoding="utf-8")
+        page.write_text(to_html(report), encoding="utf-8")
+        print(f"{pdf.name:<20}{pages:>6}{seconds(pdf, rounds):>9.3f}{seconds(text, rounds):>9.3f}"
+              f"{seconds(page, rounds):>9.3f}")
 
 
 if __name__ == "__main__":

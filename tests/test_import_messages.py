@@ -62,6 +62,7 @@ CASES: dict[str, str] = {
     "other-collapsed.txt": re.sub(r"\t\(六\) 其他处理\t1\. 申请人[^\n]*\n[^\n]*\n\t\t3\. 其他\t0\t0\t0\t0\t0\t0\t0",
                                   "\t(六) 其他处理\t\t1\t0\t0\t0\t0\t0\t1", BASE),
     "misprint.txt": _edit(("\t\t2. 其他法律行政法规禁止公开\t", "\t\t2. 其他法律行政止公开\t")),
+    "value-note.txt": _edit(("行政规范性文件\t14\t", "行政规范性文件\t14（其中修订6件）\t")),
     "numbering.txt": _edit(("其他处理\t1. 申请人无正当理由", "其他处理\t1、申请人无正当理由"), ("\t\t3. 其他\t", "\t\t3、其他\t")),
 }
 

@@ -17,6 +17,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.test_import_formats import truth as seed_truth
+from tests.test_import_layouts import FAMILIES
 from tests.test_import_seeds import SEEDS, expected, expected_values
 from toolkit import spec
 from toolkit.importer import import_lines
@@ -26,6 +28,10 @@ from toolkit.importer.source import text_lines
 
 TEXTS = [s.read_text(encoding="utf-8") for s in SEEDS]
 TRUTHS = [expected_values(expected(s)) for s in SEEDS]
+
+
+def truth_report(seed: int):
+    return seed_truth(SEEDS[seed])
 CELLS = {t.key: [c.key for c in t.cells] for t in spec.TABLES}
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -126,3 +132,31 @@ def test_every_cut_inside_table_two_is_noticed():
             got = {k: imported.report.values[k] for k in keys}
             if imported.complete["t2"] and got != {k: truth[k] for k in keys}:
                 assert any(i.table == "t2" for i in imported.issues), (seed, cut, text[cut - 20:cut])
+
+
+# --- the layouts of issue 12 (rendered from the seeds' truth) under the same damage --------------
+
+FAMILY_NAMES = sorted(FAMILIES)
+RENDERED = {(name, seed): FAMILIES[name](truth_report(seed)) for name in FAMILY_NAMES for seed in range(len(SEEDS))}
+
+
+@SETTINGS
+@given(family=st.sampled_from(FAMILY_NAMES), seed=st.integers(0, 4), cut=st.floats(0, 1))
+def test_truncated_copy_in_every_layout(family, seed, cut):
+    text = RENDERED[(family, seed)]
+    assert_no_silent_damage(text[: int(len(text) * cut)], TRUTHS[seed])
+
+
+@SETTINGS
+@given(family=st.sampled_from(FAMILY_NAMES), seed=st.integers(0, 4),
+       picks=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=3))
+def test_copy_with_deleted_lines_in_every_layout(family, seed, picks):
+    lines = RENDERED[(family, seed)].split("\n")
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    drop = {content[int(p * len(content))] for p in picks}
+    assert_no_silent_damage("\n".join(line for i, line in enumerate(lines) if i not in drop), TRUTHS[seed])
+
+
+def test_every_layout_passes_the_property_undamaged():
+    for (_, seed), text in RENDERED.items():
+        assert_no_silent_damage(text, TRUTHS[seed])

@@ -245,18 +245,40 @@ def _cell_text(el) -> str:
 
 
 def _table_rows(table) -> list[tuple[tuple[str, ...], frozenset[int]]]:
-    """(fields, indices of colspan continuation fields) of each row."""
+    """(fields, indices of merge continuation fields) of each row, on the table's grid.
+
+    A colspan continues into empty fields to its right; a rowspan continues as empty fields at
+    the same grid position in the rows below (as .docx vMerge does), so field ``i`` of every row
+    is column ``i`` of the table.
+    """
     rows = []
+    below: dict[int, int] = {}  # grid column -> rows still covered by a rowspan from above
     for tr in table.iter("tr"):
         fields: list[str] = []
         merged: set[int] = set()
+
+        def fill_covered() -> None:
+            while below.get(len(fields), 0) > 0:
+                below[len(fields)] -= 1
+                merged.add(len(fields))
+                fields.append("")
+
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
+            fill_covered()
+            start = len(fields)
             fields.append(_cell_text(cell))
             span = _span(cell.get("colspan")) - 1
             merged.update(range(len(fields), len(fields) + span))
             fields.extend([""] * span)
+            down = _span(cell.get("rowspan")) - 1
+            if down:
+                for col in range(start, len(fields)):
+                    below[col] = down
+        fill_covered()
+        for col in [c for c, left in below.items() if left > 0 and c >= len(fields)]:
+            below[col] -= 1  # a row shorter than a rowspan column to its right (nothing to fill before it)
         if fields:
             rows.append((tuple(fields), frozenset(merged)))
     return rows

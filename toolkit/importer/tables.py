@@ -192,6 +192,13 @@ def read_t3(rows: list[Row]) -> TableRead:
     printed: list[str | Row] = []  # matched row keys and unmatched rows with values, in printed order
     styles: dict[str, int] = {}  # numbering variants met (style -> first line)
     collapsed: tuple[Row, str] | None = None
+    positions = _t3_header_positions(rows)
+    if positions is not None and not all(_by_header(row, positions) for row in rows if row.has_value):
+        positions = None  # the rows do not sit on the header's grid: which number is in which column is not certain
+    if positions is not None:
+        found = sorted(positions, key=positions.__getitem__)
+        out.issues.append(Issue("import.header_order", "t3", spec.T3_APPLICANT, line=rows[0].lines[0],
+                                actual="、".join(_T3_COLUMN_LABEL[k] for k in found)))
     for row in rows:
         if not row.has_value:
             before = row.label_text()
@@ -226,7 +233,7 @@ def read_t3(rows: list[Row]) -> TableRead:
         key = match[0]
         out.found = True
         printed.append(key)
-        _store_t3(row, key, seen, out)
+        _store_t3(row, key, seen, out, positions)
     _resolve_unmatched(printed, seen, out, collapsed)
     for key, values in seen.items():
         if values is not None:
@@ -241,16 +248,65 @@ def read_t3(rows: list[Row]) -> TableRead:
                 out.issues.append(Issue("import.row_missing", "t3", t3_row_name(row.key), row.key))
         if group is not None:
             out.issues.extend(collapsed_identities(out.values, group, spec.FORMAT_2019_T3_OTHER))
-        order = _t3_column_order(rows)
-        if order is not None:  # columns in another order: which number belongs where is not certain
+        order = _t3_column_order(rows) if positions is None else None
+        if order is not None:  # columns in another order, not all named once: which number belongs where is not certain
             out.issues.append(Issue("import.columns_order", "t3", actual="、".join(order), line=rows[0].lines[0]))
             out.values = {}
             out.groups = {}
     return out
 
 
-def _store_t3(row: Row, key: str, seen: dict[str, list[Value] | None], out: TableRead) -> None:
+_T3_COLUMN_LABEL = {c.key: c.label for c in spec.T3_COLUMNS}
+_T3_COLUMN_KEY = {norm(c.label): c.key for c in spec.T3_COLUMNS}
+
+
+def _t3_header_positions(rows: list[Row]) -> dict[str, int] | None:
+    """Grid position of each of the seven value columns, when the header names each exactly once in
+    another order than the official one (read by header names); ``None`` otherwise."""
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        if row.has_value:
+            break
+        if len(row.lines) != 1 or row.single:
+            continue
+        for i, text in enumerate(row.fields):
+            key = _T3_COLUMN_KEY.get(norm(text))
+            if key is not None:
+                found.setdefault(key, []).append(i)
+    if set(found) != set(_T3_COLUMN_LABEL) or any(len(at) != 1 for at in found.values()):
+        return None
+    positions = {k: at[0] for k, at in found.items()}
+    if len(set(positions.values())) != len(positions):
+        return None
+    if sorted(positions, key=positions.__getitem__) == list(_T3_COLUMN_LABEL):
+        return None
+    return positions
+
+
+def _by_header(row: Row, positions: dict[str, int]) -> Row | None:
+    """``row`` with its value cells put in the official column order, when its cells sit on the header's grid."""
+    first = min(positions.values())
+    if len(row.lines) != 1 or row.single or len(row.fields) <= max(positions.values()):
+        return None
+    if any(k == LABEL for k in row.kinds[first:]):
+        return None
+    if any(k != EMPTY and i not in positions.values() for i, k in enumerate(row.kinds[first:], first)):
+        return None  # a cell outside the header's columns
+    fields = row.fields[:first] + [row.fields[positions[c.key]] for c in spec.T3_COLUMNS]
+    return Row(fields, list(row.lines), False, merged={i for i in row.merged if i < first})
+
+
+def _store_t3(row: Row, key: str, seen: dict[str, list[Value] | None], out: TableRead,
+              positions: dict[str, int] | None = None) -> None:
     name = t3_row_name(key)
+    if positions is not None:
+        placed = _by_header(row, positions)
+        if placed is None:
+            out.issues.append(Issue("import.row_cells", "t3", name, key, expected=len(spec.T3_COLUMNS),
+                                    actual=len([f for f in row.fields if f.strip()]) - 1, line=row.lines[0]))
+            seen[key] = None
+            return
+        row = placed
     values = read_row_values(row, len(spec.T3_COLUMNS), [spec.COUNT] * len(spec.T3_COLUMNS), "t3", name, key, out)
     if key in seen:
         if seen[key] != values or values is None:
