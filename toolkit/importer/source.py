@@ -256,17 +256,10 @@ def _table_rows(table) -> list[tuple[tuple[str, ...], frozenset[int]]]:
     for tr in table.iter("tr"):
         fields: list[str] = []
         merged: set[int] = set()
-
-        def fill_covered() -> None:
-            while below.get(len(fields), 0) > 0:
-                below[len(fields)] -= 1
-                merged.add(len(fields))
-                fields.append("")
-
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
-            fill_covered()
+            _fill_covered(fields, merged, below)
             start = len(fields)
             fields.append(_cell_text(cell))
             span = _span(cell.get("colspan")) - 1
@@ -276,12 +269,20 @@ def _table_rows(table) -> list[tuple[tuple[str, ...], frozenset[int]]]:
             if down:
                 for col in range(start, len(fields)):
                     below[col] = down
-        fill_covered()
+        _fill_covered(fields, merged, below)
         for col in [c for c, left in below.items() if left > 0 and c >= len(fields)]:
             below[col] -= 1  # a row shorter than a rowspan column to its right (nothing to fill before it)
         if fields:
             rows.append((tuple(fields), frozenset(merged)))
     return rows
+
+
+def _fill_covered(fields: list[str], merged: set[int], below: dict[int, int]) -> None:
+    """Empty merged fields for the grid columns a rowspan from above still covers at the row's end so far."""
+    while below.get(len(fields), 0) > 0:
+        below[len(fields)] -= 1
+        merged.add(len(fields))
+        fields.append("")
 
 
 def _span(value: str | None) -> int:
