@@ -1,6 +1,6 @@
 """The cross-year 现行有效 chain (issue 12): 现行有效(本年) = 现行有效(上年) + 本年制发 − 本年废止.
 
-For 规章 and 行政规范性文件 (table 二, 第二十条第（一）项). A 提示: a 清理 year legitimately breaks
+For both rows of table 二's 第二十条第（一）项. A 提示: a 清理 year legitimately breaks
 the chain, and a line on the 审核说明 sheet (rule ``chain.in_force``, the cell) explains it. Checked only
 when last year's figures are the same unit's and the year before; cells not known are not compared.
 """
@@ -15,7 +15,7 @@ from validators.catalogue import finding
 from validators.findings import Finding
 
 RULE = "chain.in_force"
-CHAIN_ROWS = tuple(row.key for row in spec.T2_BLOCKS[0].rows)  # 规章, 行政规范性文件
+CHAIN_ROWS = tuple(row.key for row in spec.T2_BLOCKS[0].rows)
 _ISSUED, _REPEALED, _IN_FORCE = (c.key for c in spec.T2_RULE_COLUMNS)
 
 

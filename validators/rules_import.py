@@ -11,6 +11,8 @@ from validators.catalogue import Rule
 from validators.findings import ERROR, WARNING
 
 _APPLICANT_ORDER = "、".join(c.label for c in spec.T3_COLUMNS[:6])
+_OTHER = next(r.group for r in spec.T3_ROWS if r.key == "other_other")
+_CHAIN_ROWS = "、".join(r.label for r in spec.T2_BLOCKS[0].rows)
 _REPUBLISH = "请对照原发布稿核实；该行数值未读取（保持空白），请在更正后的发布稿或填报模板中补齐"
 
 RULES = (
@@ -68,11 +70,11 @@ RULES = (
     Rule("import.title_missing", WARNING, "读不出单位名称或年度",
          "文件“{name}”中找不到“××××年政府信息公开工作年度报告”标题，单位名称或年度未知",
          "请确认发布稿的标题含单位全称和年度", "format-2021.md §3.3"),
-    Rule("import.other_collapsed", ERROR, "（六）其他处理印成一行",
+    Rule("import.other_collapsed", ERROR, _OTHER + "印成一行",
          "文件“{name}”{sheet}的“{row}”只印了一行（数值：{actual}），缺少2021年格式的{rows}个子行",
          "各子行的数值无法确定，保持空白；表三的合计关系已按这一行的数值核对。请在更正后的发布稿或填报模板中分行填写",
          "format-2021.md §2.2"),
-    Rule("import.other_collapsed_sum", ERROR, "按印成一行的（六）其他处理核对不平",
+    Rule("import.other_collapsed_sum", ERROR, "按印成一行的" + _OTHER + "核对不平",
          "文件“{name}”{sheet}“{row}”“{column}”为{actual}，与{parts}{expected}不符（{identity}）",
          "请核对发布稿中的这些数字，有误的请更正后重新发布", "format-2021.md §2.2"),
     Rule("import.label_misprint", WARNING, "行标签有误印",
@@ -92,7 +94,7 @@ RULES = (
          "文件“{name}”工作表“{sheet}”单元格 {cell}“{label}”为 {actual}，按上年现行有效 {before} ＋ 本年制发 {issued} "
          "− 本年废止 {repealed} 应为 {expected}",
          "请核对；如本年开展了文件清理等确有调整，请在“审核说明”工作表中写明原因（不少于6个字）",
-         "现行有效(本年) = 现行有效(上年) + 本年制发 − 本年废止（规章、行政规范性文件）"),
+         "现行有效(本年) = 现行有效(上年) + 本年制发 − 本年废止（" + _CHAIN_ROWS + "）"),
     Rule("import.narrative_mismatch", WARNING, "正文数字与表格不符",
          "文件“{name}”正文“{quote}”中的{what}为{actual}件，与{sheet}（{expected}件）不符",
          "请核对正文或表格，更正不准确的一处", "format-2021.md §3.2 W3"),

@@ -29,7 +29,7 @@ class Imported:
     issues: list[Issue] = field(default_factory=list)
     source_format: str = "text"
     complete: dict[str, bool] = field(default_factory=dict)  # table -> every cell read
-    groups: dict[str, list[Value]] = field(default_factory=dict)  # a group printed as one row, e.g. 其他处理
+    groups: dict[str, list[Value]] = field(default_factory=dict)  # a group printed as one row, e.g. （六）
 
     @property
     def tables_complete(self) -> bool:

@@ -318,7 +318,7 @@ def _store_t3(row: Row, key: str, seen: dict[str, list[Value] | None], out: Tabl
 
 def _resolve_unmatched(printed: list[str | Row], seen: dict[str, list[Value] | None], out: TableRead,
                        collapsed: tuple[Row, str] | None) -> None:
-    """Unmatched rows: a collapsed 其他处理 group, a misprint of the one missing row (see ``variants``), else unknown."""
+    """Unmatched rows: a collapsed （六） group, a misprint of the one missing row (see ``variants``), else unknown."""
     order = [r.key for r in spec.T3_ROWS]
     width = len(spec.T3_COLUMNS)
     for at, item in enumerate(printed):

@@ -5,7 +5,7 @@
   the one missing row of its group belongs (between that row's printed neighbours), carries
   that row's number, and its text is within ``MISPRINT_RATIO`` of the official text by edit
   distance (insertions, deletions, substitutions: at most ⌊official length / 4⌋ edits).
-- A 其他处理 group printed as one row: its value is kept and the identities that involve the
+- The （六） group printed as one row: its value is kept and the identities that involve the
   group (its row total, the （七）总计 column sums) are evaluated with it.
 """
 
@@ -57,11 +57,12 @@ def misprint_of(printed: str, official: str) -> bool:
     return 0 < distance <= len(want.group(2)) // MISPRINT_RATIO
 
 
+_GROUP_WORDS = re.sub(r"^（[一二三四五六七八九十]+）", "", spec.FORMAT_2019_T3_OTHER)
 OTHER_ROWS = tuple(r.key for r in spec.T3_ROWS if r.group == spec.FORMAT_2019_T3_OTHER)
 
 
 def collapsed_identities(values: dict[str, Value], group: list[Value], row: str) -> list[Issue]:
-    """E2/E3 failures when the 其他处理 group, printed as one row with ``group``, stands for its sub-rows."""
+    """Row-total and column-sum failures when the （六） group, printed as one row with ``group``, stands for its sub-rows."""
     columns = [c.key for c in spec.T3_COLUMNS]
     whole = dict(values)
     for n, key in enumerate(OTHER_ROWS):
@@ -72,19 +73,21 @@ def collapsed_identities(values: dict[str, Value], group: list[Value], row: str)
         cells = identity.left + identity.right
         if identity.table != "t3" or not any(k.split(".")[1] in OTHER_ROWS for k in cells):
             continue
-        if identity.rule == "E2" and identity.name != OTHER_ROWS[0]:
+        # a row's 总计 over its applicant columns (else a column's sum over the result rows)
+        by_row = all(k.split(".")[1] == identity.name for k in identity.right)
+        if by_row and identity.name != OTHER_ROWS[0]:
             continue
         left = sum_or_none([whole.get(k) for k in identity.left])
         right = sum_or_none([whole.get(k) for k in identity.right])
         if left is None or right is None or left == right:
             continue
-        if identity.rule == "E2":
+        if by_row:
             where, column = row, spec.T3_COLUMNS[-1].label
             parts = "各申请人列之和"
         else:
             where = next(r.label for r in spec.T3_ROWS if r.key == "total")
             column = next(c.label for c in spec.T3_COLUMNS if c.key == identity.name)
-            parts = "各办理结果行之和（其他处理按印出的一行计）"
+            parts = f"各办理结果行之和（{_GROUP_WORDS}按印出的一行计）"
         issues.append(Issue("import.other_collapsed_sum", "t3", where, column=column, expected=right, actual=left,
                             fields={"identity": identity.rule, "parts": parts}))
     return issues
