@@ -55,6 +55,18 @@ def generic_headers(report: AnnualReport) -> str:
     return text
 
 
+def generic_headers_only(report: AnnualReport) -> str:
+    """OCR Markdown whose 表三 and 表四 header rows came out as ``项目 | 数据1 … 数据N`` (the real ones lost)."""
+    text = publish.to_text(report, "pipes")
+    for grid in (publish.t3_grid(report), publish.t4_grid(report)):
+        rows = publish.grid_rows(grid)
+        header = "\n".join("| " + " | ".join(r) + " |" for r in rows[:3])
+        assert header in text
+        bogus = "| " + " | ".join(["项目", *(f"数据{i}" for i in range(1, len(rows[0])))]) + " |\n|" + "---|" * len(rows[0])
+        text = text.replace(header, bogus, 1)
+    return text
+
+
 def numbered(style: str) -> Callable[[AnnualReport], str]:
     """Sub-rows numbered ``1、`` or ``（1）`` instead of ``1.``."""
     def render(report: AnnualReport) -> str:
@@ -79,6 +91,7 @@ FAMILIES: dict[str, Callable[[AnnualReport], str]] = {
     "columns_reordered": columns_reordered,
     "t4_vertical_header": t4_header_one_char_per_line,
     "generic_headers": generic_headers,
+    "generic_headers_only": generic_headers_only,
     "numbered_dun": numbered("1、"),
     "numbered_paren": numbered("（1）"),
     "notes": with_notes,
