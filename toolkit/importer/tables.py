@@ -199,9 +199,11 @@ def read_t3(rows: list[Row]) -> TableRead:
         found = sorted(positions, key=positions.__getitem__)
         out.issues.append(Issue("import.header_order", "t3", spec.T3_APPLICANT, line=rows[0].lines[0],
                                 actual="、".join(_T3_COLUMN_LABEL[k] for k in found)))
-    for row in rows:
+    used_after = 0  # label fields of this row already taken by the wrapped label of the row above
+    for index, row in enumerate(rows):
         if not row.has_value:
-            before = row.label_text()
+            before = row.label_text() if not used_after else norm("".join(row.labels[used_after:]))
+            used_after = 0
             if row.has_label:
                 out.found = out.found or any(norm(f) in (norm(spec.T3_APPLICANT), norm(spec.T3_NOTE)) for f in row.labels)
             if (blank := _all_blank(row, _T3_LABELS, len(columns))) is not None and blank not in seen:
@@ -219,9 +221,12 @@ def read_t3(rows: list[Row]) -> TableRead:
                                     fields={"text": " ".join(f for f in row.fields if f)[:60]}))
             continue
         text, found_styles = canonical_numbering(row.label_text())
-        match = _match_broken(canonical_numbering(before)[0], text, _T3_LABELS)
+        before = canonical_numbering(before)[0]
+        match = _match_broken(before, text, _T3_LABELS)
         if match is None and text in _T3_SHORT:
             match = (_T3_SHORT[text], text)
+        if match is None and index + 1 < len(rows):
+            match, used_after = _match_wrapped(before, text, rows[index + 1])
         before = ""
         if match is None:
             if text.endswith(old_other) and collapsed is None:
@@ -254,6 +259,21 @@ def read_t3(rows: list[Row]) -> TableRead:
             out.values = {}
             out.groups = {}
     return out
+
+
+def _match_wrapped(before: str, text: str, after: Row) -> tuple[tuple[str, str] | None, int]:
+    """A label that wraps around its values: it goes on in the first label line(s) of the label-only row
+    below (as in text copied from a PDF). (match, label fields of ``after`` used) or (None, 0)."""
+    if after.has_value or not after.has_label or len(after.lines) != len(after.fields):
+        return None, 0
+    tail = ""
+    for used, field_text in enumerate(after.labels[:3], 1):
+        tail += canonical_numbering(norm(field_text))[0]
+        for head in (text, before + text):
+            match = _match_suffix(head + tail, _T3_LABELS)
+            if match is not None and len(match[1]) >= len(text) + len(tail):  # the label covers both lines
+                return match, used
+    return None, 0
 
 
 _T3_COLUMN_LABEL = {c.key: c.label for c in spec.T3_COLUMNS}
