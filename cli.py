@@ -286,48 +286,6 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
     return summary.exit_code(outcome)
 
 
-@cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="年报保存位置：.docx（Word）、.pdf、.html（网页）或 .md（Markdown）。")
-@click.option("--text", "narrative", type=click.Path(dir_okay=False, path_type=Path),
-              help="一、五、六部分的文字（Markdown，按章节标题分段）；不给时这些部分标为【待填写】。")
-@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
-              help="上一年度的年报（.xlsx、export 导出的 .json 或已发布的年报），用于写出“较上年增加/减少”。")
-@click.option("--draft", is_flag=True, help="有强制性错误时仍生成，每页标注“草稿”。")
-def report(source: Path, output: Path, narrative: Path | None, previous: Path | None, draft: bool) -> int:
-    """把单位的年报工作簿或区县/市汇总表生成为可发布的年度报告（表二、表三、表四按国家格式）。
-
-    \b
-    示例：
-      nianbao report 示例区2025汇总.xlsx -o 示例区2025年报.docx --text 文字.md
-      nianbao report 教育局2025.xlsx -o 教育局2025年报.pdf --draft
-    """
-    from toolkit.publish import run
-
-    return run(source, output, narrative=narrative, previous=previous, draft=draft)
-
-
-@cli.command("excel-addin")
-@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="安装包保存的文件夹。")
-@click.option("--wheelhouse", is_flag=True, help="同时下载 Windows x64 离线安装所需的全部 wheel 到 文件夹/wheels（需要联网）。")
-@click.option("--force", is_flag=True, help="文件夹中已有安装包时覆盖。")
-def excel_addin(output: Path, wheelhouse: bool, force: bool) -> int:
-    """生成填报人员电脑上用的“审核”按钮：Excel 加载项、安装脚本、安装说明和 WPS/Linux 启动器。
-
-    \b
-    示例：
-      nianbao excel-addin -o 年报审核安装包
-      nianbao excel-addin -o 年报审核安装包 --wheelhouse
-    """
-    from toolkit.addin import build_kit
-
-    for line in build_kit(output, wheelhouse=wheelhouse, force=force):
-        click.echo(line)
-    return EXIT_OK
-
-
 class _ProgressBar:
     """A rich progress bar on stderr when it is a terminal; otherwise no output at all."""
 
