@@ -43,6 +43,12 @@ class CorruptFileError(InputFileError):
     rule = "file.corrupt"
 
 
+class TooLargeError(InputFileError):
+    """Past a limit of ``toolkit.limits``: a part or member too big, a zip bomb, too many members."""
+
+    rule = "file.too_large"
+
+
 class EncryptedFileError(InputFileError):
     """An OLE container holding an encrypted workbook."""
 

@@ -20,6 +20,7 @@ BAD_KINDS = {
     "bool": "逻辑值",
     "date": "日期",
     "overwritten": "被改写的合计公式",
+    "unreadable_number": "无法准确读取的数字（位数或指数超出上限）",
 }
 
 

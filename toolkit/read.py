@@ -16,10 +16,11 @@ import zipfile
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
+from xml.parsers import expat
 
 from lxml import etree
 
-from toolkit import cells, spec
+from toolkit import cells, limits, spec
 from toolkit.errors import (
     CorruptFileError,
     EncryptedFileError,
@@ -76,8 +77,10 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
             raise EncryptedFileError(p, "文件设置了打开密码（已加密），无法读取", "请在 Excel 或 WPS 中取消文件密码后另存，再重新提交")
         raise UnsupportedFormatError(p, _LEGACY.get(suffix, "这是旧版 Excel 97-2003 或 WPS（.et）格式的文件"), _SAVE_AS)
     zf = _zip(data)
+    if zf is not None:
+        limits.check_zip(zf, p)
     names = set(zf.namelist()) if zf is not None else set()
-    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+    if "mimetype" in names and b"opendocument" in _part(zf, "mimetype", p):
         raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
     if "xl/workbook.xml" in names:
         return zf, data
@@ -99,11 +102,46 @@ def _zip(data: bytes) -> zipfile.ZipFile | None:
         return None
 
 
-def _xml(zf: zipfile.ZipFile, name: str, path: Path):
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """One part, inflated within the limits; a broken member is ``file.corrupt``."""
     try:
-        return etree.fromstring(zf.read(name))
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError) as exc:
+        return limits.read_member(zf, name, path)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise CorruptFileError(path, f"文件已损坏（{name} 无法读取）", "请重新保存或重新发送原文件") from exc
+
+
+def _checked(xml: bytes, name: str, path: Path) -> bytes:
+    """A part that is well-formed XML without a DTD or entity declarations (never expanded), else ``file.corrupt``.
+
+    expat only tokenises here (no handlers but the refusing one): half the cost of building an lxml tree.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_declaration
+    parser.EntityDeclHandler = _refuse_declaration
+    try:
+        parser.Parse(xml, True)
+    except _Declaration as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 含有文档类型或实体声明，不是 Excel 写出的内容）",
+                               "请在 Excel 或 WPS 中打开后重新保存，再提交") from exc
+    except (expat.ExpatError, ValueError) as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 不是完整的 XML）", "请重新保存或重新发送原文件") from exc
+    return xml
+
+
+class _Declaration(Exception):
+    pass
+
+
+def _refuse_declaration(*_: object) -> None:
+    raise _Declaration
+
+
+def _xml(zf: zipfile.ZipFile, name: str, path: Path):
+    xml = _checked(_part(zf, name, path), name, path)
+    return etree.fromstring(xml, _SAFE)
 
 
 def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
@@ -120,10 +158,7 @@ def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
 def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    try:
-        xml = zf.read("xl/sharedStrings.xml")
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise CorruptFileError(path, "文件已损坏（共享字符串无法读取）", "请重新保存或重新发送原文件") from exc
+    xml = _checked(_part(zf, "xl/sharedStrings.xml", path), "xl/sharedStrings.xml", path)
     return [_join_text(m) for m in _SI.findall(xml)]
 
 
@@ -294,21 +329,26 @@ def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str,
     if cell.kind == "n" and cell.style in dates and cell.formula is None:
         return BadCell(key, sheet, ref, "date", _as_date(raw))
     if cell.formula is not None:
-        return BadCell(key, sheet, ref, "formula", "=" + html.unescape(cell.formula).lstrip("="))
+        return BadCell(key, sheet, ref, "formula", limits.shown("=" + html.unescape(cell.formula).lstrip("=")))
     if cell.kind == "s":
         if raw.strip() == "":
             return None
         kind = "numeric_text" if _decimal(raw.strip()) is not None else "text"
-        return BadCell(key, sheet, ref, kind, raw)
+        return BadCell(key, sheet, ref, kind, limits.shown(raw))
     if cell.kind in ("e", "b", "d"):
-        return BadCell(key, sheet, ref, {"e": "error", "b": "bool", "d": "date"}[cell.kind], raw)
+        return BadCell(key, sheet, ref, {"e": "error", "b": "bool", "d": "date"}[cell.kind], limits.shown(raw))
     number = _decimal(raw)
     if number is None:
-        return BadCell(key, sheet, ref, "text", raw)
+        if _NUMERIC.fullmatch(raw):
+            return _unreadable(key, sheet, ref, raw, "位数或指数超出上限")
+        return BadCell(key, sheet, ref, "text", limits.shown(raw))
     if number < 0:
         return BadCell(key, sheet, ref, "negative", raw)
     if unit == spec.MONEY:
-        if len(number.as_tuple().digits) > 15:
+        digits = len(number.as_tuple().digits)
+        if digits > limits.MONEY_DIGITS:
+            return _unreadable(key, sheet, ref, raw, f"有 {digits} 位有效数字，超过 Excel 能准确保存的 {limits.MONEY_DIGITS} 位")
+        if digits > 15:  # Excel's binary double written out in full: the shortest text of that double
             number = Decimal(repr(float(raw)))
         return number
     if number != number.to_integral_value():
@@ -316,12 +356,26 @@ def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str,
     return int(number)
 
 
+_NUMERIC = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
+UNREADABLE = "unreadable_number"
+
+
+def _unreadable(key: str, sheet: str, ref: str, raw: str, why: str) -> BadCell:
+    """A number that cannot be read exactly (or only at unbounded cost): a bad cell, never a rounded or infinite value."""
+    return BadCell(key, sheet, ref, UNREADABLE, f"{limits.shown(raw, 40)}（数字{why}，无法准确读取）")
+
+
 def _decimal(text: str) -> Decimal | None:
+    """A finite number within the limits of ``toolkit.limits`` (length, exponent), else ``None``."""
+    if len(text) > limits.NUMBER_CHARS:
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite() or abs(number.adjusted()) > limits.NUMBER_EXPONENT or number.as_tuple().exponent < -limits.NUMBER_CHARS:
+        return None
+    return number
 
 
 def _text(cell: Cell | None) -> str | None:
@@ -352,9 +406,11 @@ def read_workbook(path: str | Path) -> AnnualReport:
                 "请把工作表名称改回原样，或用 nianbao template 生成的模板重新填写",
             )
         strings = _shared_strings(zf, p)
-        dates = _date_styles(zf.read("xl/styles.xml") if "xl/styles.xml" in zf.namelist() else b"")
+        styles = _checked(_part(zf, "xl/styles.xml", p), "xl/styles.xml", p) if "xl/styles.xml" in zf.namelist() else b""
+        dates = _date_styles(styles)
+        xmls = {name: _checked(_part(zf, parts[name], p), parts[name], p) for name in spec.SHEETS}
         try:
-            parsed = {name: Sheet(zf.read(parts[name]), strings) for name in spec.SHEETS}
+            parsed = {name: Sheet(xmls[name], strings) for name in spec.SHEETS}
         except (KeyError, IndexError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
             raise CorruptFileError(p, "文件已损坏（工作表无法读取）", "请重新保存或重新发送原文件") from exc
     sheets = {name: sheet.cells for name, sheet in parsed.items()}
@@ -401,8 +457,12 @@ def read_workbook(path: str | Path) -> AnnualReport:
             if number is not None and number == number.to_integral_value() and number >= 0:
                 info[f.key] = int(number)
             else:
-                info[f.key] = text
-                bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text", text)
+                info[f.key] = limits.shown(text, limits.INFO_TEXT)
+                bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text", limits.shown(text))
+        elif text is not None and len(text) > limits.INFO_TEXT:
+            info[f.key] = limits.shown(text, limits.INFO_TEXT)
+            bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text",
+                                           f"{limits.shown(text, 40)}（超过 {limits.INFO_TEXT} 字的上限）")
         else:
             info[f.key] = text
         if f.kind != "version" and ref not in validated[sheet]:
@@ -451,7 +511,7 @@ def _shown(cell: Cell | None) -> str:
     """What a user sees in a cell: its formula, else its value."""
     if cell is None:
         return ""
-    return "=" + html.unescape(cell.formula) if cell.formula else cell.text or ""
+    return limits.shown("=" + html.unescape(cell.formula) if cell.formula else cell.text or "")
 
 
 def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:
