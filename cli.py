@@ -115,9 +115,10 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
     from toolkit.template import build
 
     if output.suffix.lower() != ".xlsx":
-        raise OutputError(output, "模板必须保存为 .xlsx 文件", "请把 -o 的文件名改为以 .xlsx 结尾")
-    if agency is not None and (agency.startswith(("=", "+", "-", "@")) or len(agency) > 200):
-        raise OutputError(output, "--agency 的单位名称无效（不能以 = + - @ 开头，不超过 200 字）", "请填写机关全称")
+        raise click.UsageError(f"-o 的文件名“{output.name}”无效：模板必须保存为 .xlsx 文件，请把文件名改为以 .xlsx 结尾")
+    if agency is not None and (agency.startswith(("=", "+", "-", "@", "\t", "\r")) or len(agency) > 200
+                               or _has_control(agency)):
+        raise click.UsageError("--agency 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，不超过 200 字），请填写机关全称")
     if output.exists() and not force:
         raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
     path = build(output, year=year, agency=agency, password=password)
@@ -274,6 +275,10 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
     """
     from toolkit import summary
 
+    if output.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"-o 的文件名“{output.name}”无效：汇总表必须保存为 .xlsx 文件，请用以 .xlsx 结尾的文件名")
+    if name is not None and (_has_control(name) or len(name) > 200):
+        raise click.UsageError("--name 的汇总单位名称无效（不能含控制字符，不超过 200 字），请填写单位全称")
     with _ProgressBar("审核并汇总") as progress:
         outcome = summary.run(inputs, output, name=name, level=level, year=year, roster=roster,
                               allow_errors=allow_errors, blank_policy=blank_policy, progress=progress)
@@ -284,6 +289,10 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
     else:
         click.echo(summary.render_text(outcome))
     return summary.exit_code(outcome)
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
 
 
 class _ProgressBar:

@@ -38,13 +38,13 @@ def test_overlong_file_name_is_a_chinese_error(tmp_path, capsys):
 
 def test_template_must_be_saved_as_xlsx(tmp_path, capsys):
     code, _, err = run(["template", "-o", tmp_path / "t.csv"], capsys)
-    assert code == 1 and ".xlsx" in err
+    assert code == 2 and ".xlsx" in err
     assert not (tmp_path / "t.csv").exists()
 
 
 def test_agency_that_would_become_a_formula_is_refused(tmp_path, capsys):
     code, _, err = run(["template", "-o", tmp_path / "t.xlsx", "--agency", '=HYPERLINK("x")'], capsys)
-    assert code == 1 and "--agency" in err
+    assert code == 2 and "--agency" in err
 
 
 def test_a_folder_given_as_a_workbook_says_it_is_a_folder(tmp_path, capsys):

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from toolkit import cells, spec
-from toolkit.errors import CorruptFileError
+from toolkit import cells, limits, spec
+from toolkit.errors import CorruptFileError, TooLargeError
 from toolkit.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
 from validators.catalogue import finding
@@ -231,20 +231,27 @@ def _join(display: str, rel: Path) -> str:
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
-    """Zip member names from Chinese Windows are GBK without the UTF-8 flag (0x800).
+    """An unflagged zip member name: UTF-8 when its bytes are valid UTF-8 (Linux, macOS), else GB18030.
 
-    ``zipfile`` decodes such names as cp437; the cp437 round trip gives back the bytes, which are
-    decoded as GB18030 (a superset of GBK). Pure ASCII names and flagged names are kept as they are.
+    ``zipfile`` decodes names without the UTF-8 flag (0x800) as cp437; the cp437 round trip gives back
+    the bytes. Chinese Windows writes GBK (GB18030 is its superset); Linux and macOS write UTF-8
+    without the flag. Valid UTF-8 of non-ASCII text is almost never valid-looking GBK by chance.
     """
     if info.flag_bits & 0x800 or info.filename.isascii():
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
-NESTED_ZIP_DEPTH = 1  # a zip inside a zip is opened; one inside that is an excluded input
+NESTED_ZIP_DEPTH = limits.ZIP_DEPTH
 
 
 def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int = 0) -> None:
@@ -252,9 +259,15 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
     target = Path(tempfile.mkdtemp(prefix="zip", dir=workdir))
     try:
         zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CorruptFileError(archive, "压缩包已损坏，无法解压", "请重新打包或重新发送") from exc
     with zf:
+        try:
+            limits.check_zip(zf, archive, "压缩包")
+        except TooLargeError as exc:
+            out.sources.append(Source(archive, display, exc.problem + "，其中的年报没有读取"))
+            return
+        names: Counter[str] = Counter()
         for info in sorted(zf.infolist(), key=_member_name):
             if info.is_dir():
                 continue
@@ -263,6 +276,11 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
             if not parts or parts[0] == "__MACOSX":
                 continue
             shown = f"{display}/{'/'.join(parts)}"
+            names[shown.casefold()] += 1
+            if names[shown.casefold()] > 1:  # same name twice in one zip: each member is its own input
+                n = names[shown.casefold()]
+                shown = f"{shown}（压缩包中第 {n} 个同名文件）"
+                parts = [*parts[:-1], f"{n}-{parts[-1]}"]
             if any(p.startswith(".") for p in parts[:-1]) or is_hidden_or_lock(parts[-1]):
                 out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
                 continue
@@ -274,17 +292,33 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{Path(parts[-1]).suffix or '无扩展名'}）"))
                 continue
             dest = target.joinpath(*parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(zf.read(info))
-            out.sources.append(Source(dest, shown))
+            problem = _extract(zf, info, dest, archive)
+            out.sources.append(Source(dest, shown, problem))
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path) -> str:
+    """Inflate one member to ``dest`` within the limits; why it could not be, or ``""``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with dest.open("wb") as sink:
+            limits.read_member(zf, info, archive, "压缩包", sink=sink)
+    except TooLargeError as exc:
+        dest.unlink(missing_ok=True)
+        return exc.problem + "，未解压，其中的年报没有读取"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        dest.unlink(missing_ok=True)
+        return "在压缩包中已损坏（或设置了密码），无法解压，其中的年报没有读取"
+    return ""
 
 
 def _nested_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: list[str], shown: str, target: Path, out: Inputs,
                 depth: int) -> None:
     """A zip inside a zip: opened one level deep; deeper, or broken, it is an excluded input with an error."""
     dest = target.joinpath(*parts)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(zf.read(info))
+    problem = _extract(zf, info, dest, Path(shown))
+    if problem:
+        out.sources.append(Source(dest, shown, problem))
+        return
     if depth >= NESTED_ZIP_DEPTH:
         out.sources.append(Source(dest, shown, "压缩包里套了多层压缩包，未解开，其中的年报没有读取"))
         return

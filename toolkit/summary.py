@@ -135,6 +135,9 @@ def _abs(path: Path) -> Path:
 
 def _refuse_overwriting(out: Path, reminders: Path, roster: str | Path | None, inputs: Sequence[str | Path]) -> None:
     """The summary and the 催报 list never overwrite the roster or an input given on the command line."""
+    for given in inputs:  # a path named as an input is never an output, even last run's summary
+        if Path(given).is_file() and _abs(Path(given)) == _abs(out):
+            raise OutputError(out, f"输出文件就是命令中给出的输入文件“{given}”，拒绝覆盖输入", "请用 -o 指定另一个文件名")
     if roster is None:  # no roster, no 催报 list; the summary over an input is refused by _keep_output_out
         return
     if _abs(out) == _abs(Path(roster)):
@@ -181,13 +184,23 @@ def exit_code(outcome: Outcome) -> int:
 def write_reminders(path: Path, result: Consolidation) -> Path:
     """CSV (UTF-8 with BOM, opens in Excel) of the roster units that sent nothing."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["序号", "单位名称", "统一社会信用代码", "层级", "名单行号"])
     for i, unit in enumerate(result.having(MISSING), start=1):
         r = unit.roster
-        writer.writerow([i, unit.name, (r.credit_code if r else "") or "", (r.level if r else "") or "", r.line if r else ""])
+        writer.writerow([csv_cell(v) for v in
+                         (i, unit.name, (r.credit_code if r else "") or "", (r.level if r else "") or "", r.line if r else "")])
     data = buffer.getvalue().encode("utf-8-sig")
     return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV field a spreadsheet shows as text (OWASP): a leading = + - @ tab or CR gets a ``'`` in front."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 # --- the summary workbook --------------------------------------------------------------------
@@ -277,14 +290,18 @@ class RawSheet:
         ref, s = f"{letter(col)}{row}", self.styles[style]
         if value is None:
             frag = f'<c r="{ref}" s="{s}"/>'
-        elif isinstance(value, str) and value.startswith("="):
-            frag = f'<c r="{ref}" s="{s}"><f>{_text(value[1:])}</f></c>'
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):
             frag = f'<c r="{ref}" s="{s}"><v>{_number(value)}</v></c>'
         else:
             text = ("是" if value else "否") if isinstance(value, bool) else str(value)
             frag = f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
         self.rows.setdefault(row, []).append((col, frag))
+        self.last_col = max(self.last_col, col)
+
+    def put_formula(self, row: int, col: int, formula: str, style: str = "text") -> None:
+        """A formula the code composed (never data): ``formula`` without the leading ``=``."""
+        ref, s = f"{letter(col)}{row}", self.styles[style]
+        self.rows.setdefault(row, []).append((col, f'<c r="{ref}" s="{s}"><f>{_text(formula)}</f></c>'))
         self.last_col = max(self.last_col, col)
 
     def put_numbers(self, row: int, first_col: int, values: Sequence[Value], styles: Sequence[str]) -> None:
@@ -483,13 +500,13 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         sheet.put(4, col, spec.column_label(cell), "head")
         at = letter(col)
         total = f"SUM({at}{first}:{at}{last})" if n else "0"
-        sheet.put(sum_row, col, f"={total}", "total")
+        sheet.put_formula(sum_row, col, total, "total")
         target = f"'{sheet_name}'!{ref}"
         compare = f'IF({at}{sum_row}={target},"{AGREE}","{DISAGREE}：差 "&({at}{sum_row}-{target}))'
         if n:  # a blank unit makes the sum unknown: the summary cell must then be blank, not the partial SUM
             compare = (f'IF(COUNTBLANK({at}{first}:{at}{last})>0,IF(ISBLANK({target}),"{LEFT_BLANK}",'
                        f'"{DISAGREE}：有单位空白，汇总表应留空"),{compare})')
-        sheet.put(check_row, col, f"={compare}", "total")
+        sheet.put_formula(check_row, col, compare, "total")
     styles_ = ["money" if spec.CELL[key].unit == spec.MONEY else "int" for key in spec.INPUT_KEYS]
     for i, unit in enumerate(summed):
         sheet.put(first + i, 1, i + 1, "int")
@@ -502,7 +519,7 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet.put(sum_row, 3, f"共 {n} 个单位", "total")
     sheet.put(check_row, 2, "核对（合计＝汇总表）", "total")
     agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
-    sheet.put(check_row, 3, f'=IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "total")
+    sheet.put_formula(check_row, 3, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "total")
     sheet.widths = {1: 6, 2: 28, 3: 36, **{detail_column(j): 12 for j in range(len(spec.INPUT_KEYS))}}
     sheet.freeze = (first, 4)
     return sheet
