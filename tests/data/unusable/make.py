@@ -48,6 +48,7 @@ def main() -> None:
     edit("old-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2020.1"))
     edit("newer-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2021.7"))
     edit("no-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, None))
+    inflated(good)
     crypt = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if crypt:  # python make.py /path/to/python-with-msoffcrypto
         subprocess.run(
@@ -55,6 +56,16 @@ def main() -> None:
              "f.encrypt('nianbao', open(sys.argv[2],'wb'))", str(good), str(HERE / "encrypted.xlsx")],
             check=False,
         )
+
+
+def inflated(good: Path) -> None:
+    """The workbook with 8 MiB of spaces inside a sheet part: a part that inflates far past the ratio limit."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(HERE / "inflated.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (8 << 20), 1)
+            dst.writestr(info.filename, data)
 
 
 if __name__ == "__main__":

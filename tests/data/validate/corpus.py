@@ -205,6 +205,7 @@ UNUSABLE_RULES = {
     "missing-sheet.xlsx": "template.sheet_missing",
     "moved-labels.xlsx": "template.labels_changed",
     "old-version.xlsx": "template.version",
+    "inflated.xlsx": "file.too_large",
 }
 
 
