@@ -174,6 +174,7 @@ def _t3_candidates() -> dict[str, str]:
 
 _T3_LABELS = _t3_candidates()
 # short level-3 bodies (``其他``) only as the whole label, e.g. when Word's automatic numbering dropped ``3.``
+_T3_GROUPS = tuple({norm(r.group) for r in spec.T3_ROWS if r.group})
 _T3_SHORT = {b: r.key for r in spec.T3_ROWS if r.level == 3 and len(b := NUMBERING.sub("", norm(r.label))) < 4}
 _T3_ROW = {r.key: r for r in spec.T3_ROWS}
 
@@ -202,7 +203,8 @@ def read_t3(rows: list[Row]) -> TableRead:
     used_after = 0  # label fields of this row already taken by the wrapped label of the row above
     for index, row in enumerate(rows):
         if not row.has_value:
-            before = row.label_text() if not used_after else norm("".join(row.labels[used_after:]))
+            # pieces of the group column (``（六）其`` / ``他处理``) printed between a label's lines are not the label
+            before = norm("".join(f for f in row.labels[used_after:] if not _group_fragment(norm(f))))
             used_after = 0
             if row.has_label:
                 out.found = out.found or any(norm(f) in (norm(spec.T3_APPLICANT), norm(spec.T3_NOTE)) for f in row.labels)
@@ -259,6 +261,11 @@ def read_t3(rows: list[Row]) -> TableRead:
             out.values = {}
             out.groups = {}
     return out
+
+
+def _group_fragment(text: str) -> bool:
+    """``text`` is part of a group label (``他处理`` of ``（六）其他处理``) without being the whole label."""
+    return bool(text) and any(text in group and text != group for group in _T3_GROUPS)
 
 
 def _match_wrapped(before: str, text: str, after: Row) -> tuple[tuple[str, str] | None, int]:
