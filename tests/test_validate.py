@@ -39,7 +39,10 @@ def test_every_workbook_and_file_rule_is_broken_by_the_corpus():
     covered = {rule for case in corpus.CASES for rule, _, _ in case.expected}
     covered |= set(corpus.UNUSABLE_RULES.values()) | {"file.missing", "file.unreadable"}
     not_from_validate = {"output.refused", "import.unreadable", "template.altered"}
-    wanted = {r.id for r in rules_workbook.RULES} | {r.id for r in rules_files.RULES} - not_from_validate
+    # a workbook's totals are formulas: these identities fail there only through a typed-over total, which is
+    # reported once as template.total_overwritten; they are checked on published reports (imported tests below)
+    not_from_validate |= {"t3.row_total", "t3.column_total", "t4.group_total"}
+    wanted = ({r.id for r in rules_workbook.RULES} | {r.id for r in rules_files.RULES}) - not_from_validate
     assert wanted - covered == set()
 
 
@@ -58,13 +61,23 @@ def test_cell_addresses_are_the_real_template_cells(tmp_path):
     assert text.flatten() == [("cell.text", "三、依申请公开", "D5")]
     assert (text.findings[0].row_key, text.findings[0].column_key) == ("new", "natural_person")
     total = run(next(c for c in corpus.CASES if c.name == "total-typed-wrong"), tmp_path)
-    assert total.flatten() == [("template.total_overwritten", "四、复议诉讼", "J5"), ("t4.group_total", "四、复议诉讼", "J5")]
+    assert total.flatten() == [("template.total_overwritten", "四、复议诉讼", "J5")]
 
 
-def test_identity_findings_carry_expected_and_actual(tmp_path):
+def test_a_typed_over_total_names_what_its_parts_add_up_to(tmp_path):
     result = run(next(c for c in corpus.CASES if c.name == "total-typed-wrong"), tmp_path)
-    group = next(f for f in result.findings if f.rule == "t4.group_total")
+    (only,) = result.findings
     parts = sum(result.report.values[spec.t4("suit_direct", c.key)] for c in spec.T4_COLUMNS[:-1])
+    assert (only.expected, only.actual) == (parts, 999)
+    assert "999" in only.message and f"应为 {parts}" in only.message
+
+
+def test_identity_findings_carry_expected_and_actual():
+    report = sample_report(2, "丙")
+    report.values["t4.suit_direct.total"] = 999  # a published 表四 whose 总计 does not add up
+    [result] = validate_reports([report], Options(integrity=False))
+    group = next(f for f in result.findings if f.rule == "t4.group_total")
+    parts = sum(report.values[spec.t4("suit_direct", c.key)] for c in spec.T4_COLUMNS[:-1])
     assert (group.expected, group.actual) == (parts, 999)
     assert "999" in group.message and str(parts) in group.message
 

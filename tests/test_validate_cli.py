@@ -200,22 +200,23 @@ def digest(path: Path) -> str:
 def test_annotate_writes_a_marked_copy_and_leaves_the_input_alone(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    bad = corpus.build(case("total-typed-wrong"), src)
+    bad = corpus.build(case("total-typed-wrong-and-column-unbalanced"), src)
     warn = corpus.build(case("in-force-below-issued"), src)
     before = digest(bad), digest(warn)
     code, _, err = invoke(bad, warn, "--annotate", tmp_path / "out")
     assert code == 1 and (digest(bad), digest(warn)) == before
     assert "已写出标注副本" in err
     wb = load_workbook(tmp_path / "out" / bad.name)
-    cell = wb["四、复议诉讼"]["J5"]
+    cell = wb["三、依申请公开"]["E28"]  # typed over, and its column unbalanced besides: two findings, one comment
     assert cell.fill.fgColor.rgb.endswith("FF9999") and "合计单元格" in cell.comment.text
     assert "【强制】" in cell.comment.text and cell.comment.text.count("【") == 2
     ws = wb[RESULT_SHEET]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [(r[2], r[3], r[4]) for r in rows] == [("template.total_overwritten", "四、复议诉讼", "J5"),
-                                                   ("t4.group_total", "四、复议诉讼", "J5")]
-    assert ws.cell(row=2, column=5).hyperlink.location == "'四、复议诉讼'!J5" or \
-        ws.cell(row=2, column=5).hyperlink.target == "#'四、复议诉讼'!J5"
+    assert [(r[2], r[3], r[4]) for r in rows] == [("template.total_overwritten", "三、依申请公开", "E28"),
+                                                   ("t3.balance", "三、依申请公开", "E28"),
+                                                   ("t3.balance", "三、依申请公开", "J28")]
+    assert ws.cell(row=2, column=5).hyperlink.location == "'三、依申请公开'!E28" or \
+        ws.cell(row=2, column=5).hyperlink.target == "#'三、依申请公开'!E28"
     yellow = load_workbook(tmp_path / "out" / warn.name)["二、主动公开"]["D5"]
     assert yellow.fill.fgColor.rgb.endswith("FFEB84") and "【提示（未说明）】" in yellow.comment.text
     again = read_workbook(tmp_path / "out" / bad.name)  # the copy is still a readable template

@@ -7,6 +7,7 @@ when last year's figures are the same unit's and the year before; cells not know
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from toolkit import cells, spec
@@ -19,16 +20,42 @@ CHAIN_ROWS = tuple(row.key for row in spec.T2_BLOCKS[0].rows)
 _ISSUED, _REPEALED, _IN_FORCE = (c.key for c in spec.T2_RULE_COLUMNS)
 
 
+# One place name: a few characters ending in an administrative suffix (江苏省, 淮安市, 洪泽区, 盱眙县, 延边朝鲜族自治州…).
+_PLACE = "[\u4e00-\u9fff]{1,10}?[省市区县州盟旗]"
+_PLACES = re.compile(f"(?:{_PLACE})+")
+_STARTS_WITH_PLACE = re.compile(_PLACE)
+
+
+def same_agency(a: str | None, b: str | None) -> bool:
+    """Whether two unit names name the same unit, allowing a parent-place prefix.
+
+    Equal after removing whitespace; or the longer name is the shorter one with a prefix made only of
+    place names (each ending in 省/市/区/县/州/盟/旗) and the shorter one itself begins with a place name:
+    淮安市洪泽区人民政府 = 洪泽区人民政府, 江苏省淮安市洪泽区人民政府 = 洪泽区人民政府; but 洪泽区教育局 ≠ 教育局
+    (a unit without its own place name is not guessed) and 洪泽区人民政府 ≠ 淮阴区人民政府. Unknown names
+    (None or empty) say nothing and are not a difference.
+    """
+    x, y = ("".join(str(n or "").split()) for n in (a, b))
+    if not x or not y or x == y:
+        return True
+    short, long = sorted((x, y), key=len)
+    if not long.endswith(short):
+        return False
+    extra = long[: len(long) - len(short)]
+    return bool(_PLACES.fullmatch(extra)) and bool(_STARTS_WITH_PLACE.match(short))
+
+
 def chain_findings(report: AnnualReport, previous: AnnualReport, file_name: str = "") -> list[Finding]:
     """One ``chain.in_force`` warning per chain row whose 现行有效件数 does not follow from last year's."""
-    if report.agency and previous.agency and report.agency != previous.agency:
+    if not same_agency(report.agency, previous.agency):
         return []  # another unit's figures say nothing about this one (previous.agency says so in validate)
     if report.year is not None and previous.year is not None and previous.year != report.year - 1:
         return []
     file = str(report.path) if report.path else ""
     name = file_name or (Path(file).name if file else (report.agency or ""))
-    explained = {(n.rule.strip(), n.sheet.strip(), n.cell.strip()) for n in report.notes
-                 if len(n.text.strip()) >= spec.NOTE_MIN_CHARS}
+    from toolkit.explain import explains
+
+    notes = [(n.rule, n.sheet, n.cell, n.text) for n in report.notes]
     out = []
     for row in CHAIN_ROWS:
         key = f"t2.{row}.{_IN_FORCE}"
@@ -47,7 +74,7 @@ def chain_findings(report: AnnualReport, previous: AnnualReport, file_name: str 
         f = finding(RULE, file=file, sheet=sheet, cell=ref, row=row_label, column=column, row_key=row,
                     column_key=_IN_FORCE, expected=expected, actual=now, name=name, label=f"{row_label}｜{column}",
                     before=before, issued=issued, repealed=repealed)
-        if (RULE, sheet, ref) in explained or (RULE, "", ref) in explained:
+        if any(explains(row, f) for row in notes):
             f = f.explain()
         out.append(f)
     return out

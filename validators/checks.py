@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit import cells, spec
-from toolkit.model import AnnualReport, Value, sum_or_none
+from toolkit.model import AnnualReport, Value, complete_totals, decimal_text, sum_or_none
 from validators import rules_workbook as rw
 from validators.catalogue import finding
 from validators.findings import Finding
@@ -83,8 +83,14 @@ def _integrity(report: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
     assert integrity is not None
     for sheet in integrity.unprotected:
         yield finding("template.unprotected", file=ctx.file, sheet=sheet, name=ctx.name)
-    for key, replaced_by in integrity.overwritten.items():
-        yield ctx.cell("template.total_overwritten", key, raw=replaced_by or "空白")
+    if integrity.overwritten:
+        recomputed = dict(report.values)
+        complete_totals(recomputed)
+        for key, replaced_by in integrity.overwritten.items():
+            parts = recomputed.get(key)
+            computed = "" if parts is None else f"，按各项计算应为 {decimal_text(parts) if isinstance(parts, Decimal) else parts}"
+            yield ctx.cell("template.total_overwritten", key, raw=replaced_by or "空白", expected=parts,
+                           actual=report.values.get(key), computed=computed)
     lay = cells.layout()
     info_at = {addr: f for f, addr in lay.info.items()}
     for sheet, ref in integrity.unvalidated:
@@ -170,7 +176,9 @@ def _jump_keys() -> tuple[str, ...]:
 
 
 def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
-    if report.agency and previous.agency and report.agency != previous.agency:
+    from validators.chain import chain_findings, same_agency
+
+    if not same_agency(report.agency, previous.agency):
         yield finding("previous.agency", file=ctx.file, name=ctx.name, actual=report.agency,
                       expected=previous.agency)
         return  # another unit's figures say nothing about this one
@@ -187,6 +195,7 @@ def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -
         now, before = report.values.get(key), previous.values.get(key)
         if now is not None and before is not None and _jumped(now, before):
             yield ctx.cell("plausible.jump", key, expected=before, actual=now)
+    yield from chain_findings(report, previous, ctx.name)
 
 
 def _jumped(now: int | Decimal, before: int | Decimal) -> bool:

@@ -7,13 +7,14 @@ the report; the table rules run once, through pandera, over a frame stacking all
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from toolkit import cells, spec
 from toolkit.errors import NianbaoError
-from toolkit.model import AnnualReport
+from toolkit.model import AnnualReport, complete_totals
 from validators.catalogue import finding
 from validators.checks import report_findings, table_finding
 from validators.findings import WARNING, FileReport, Finding
@@ -56,8 +57,11 @@ def validate_reports(reports: Sequence[AnnualReport], options: Options = Options
     if reports:
         from validators.schemas import failures
 
-        for index, rule, key in failures(reports):
-            found[index].append(table_finding(reports[index], rule, key))
+        live = [checked_values(r) for r in reports]
+        for index, rule, key in failures(live):
+            f = table_finding(live[index], rule, key)
+            if not any(g.rule == f.rule and g.cell == f.cell and g.sheet == f.sheet for g in found[index]):
+                found[index].append(f)
     out = []
     for report, findings in zip(reports, found, strict=True):
         findings = _explain(report, findings)
@@ -65,6 +69,42 @@ def validate_reports(reports: Sequence[AnnualReport], options: Options = Options
         out.append(FileReport(Path(report.path) if report.path else Path(""), findings,
                               report.agency, report.year, report))
     return out
+
+
+def checked_values(report: AnnualReport) -> AnnualReport:
+    """The figures the identities are checked on, with the template's live-check semantics.
+
+    A workbook's negative or fractional count is still a number to Excel (``COUNT`` counts it and the
+    live 勾稽 check adds it), so it takes part in the identities here too; and a total typed over its
+    formula (``template.total_overwritten``, one finding at that cell) is replaced by the sum of its
+    parts, so an identity that fails only because of it is not reported a second time. Imported
+    reports (no template) keep their printed totals.
+    """
+    if report.integrity is None:
+        return report
+    numeric = {key: bad for key, bad in report.bad.items() if bad.kind in _NUMERIC_BAD}
+    if not numeric and not report.integrity.overwritten:
+        return report
+    values = dict(report.values)
+    for key, bad in numeric.items():
+        number = _as_number(bad.raw)
+        if number is not None:
+            values[key] = number
+    complete_totals(values)
+    return replace(report, values=values)
+
+
+_NUMERIC_BAD = ("negative", "fraction")
+
+
+def _as_number(raw: str) -> int | Decimal | None:
+    try:
+        number = Decimal(raw.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if number == number.to_integral_value() else number
 
 
 def load_previous(path: Path) -> AnnualReport:
@@ -99,22 +139,16 @@ def _unreadable(path: Path, exc: Exception) -> Finding:
 
 
 def _explain(report: AnnualReport, findings: list[Finding]) -> list[Finding]:
-    """Warnings explained on the 审核说明 sheet (rule + cell, text ≥ NOTE_MIN_CHARS) are accepted."""
+    """Warnings explained on the 审核说明 sheet are accepted: a row whose 规则编号 is the rule id or its
+    Chinese title, whose 单元格 is the warning's (工作表 the warning's or empty) and whose 说明 has at
+    least ``spec.NOTE_MIN_CHARS`` characters (``toolkit.explain.explains``)."""
     if not report.notes or not any(f.severity == WARNING for f in findings):
         return findings
-    explained = {
-        (n.rule.strip(), n.cell.strip(), n.sheet.strip())
-        for n in report.notes
-        if len(n.text.strip()) >= spec.NOTE_MIN_CHARS
-    }
-    out = []
-    for f in findings:
-        if f.severity == WARNING and (
-            (f.rule, f.cell, f.sheet) in explained or (f.rule, f.cell, "") in explained
-        ):
-            f = f.explain()
-        out.append(f)
-    return out
+    from toolkit.explain import explains
+
+    rows = [(n.rule, n.sheet, n.cell, n.text) for n in report.notes]
+    return [f.explain() if f.severity == WARNING and any(explains(row, f) for row in rows) else f
+            for f in findings]
 
 
 @cache
