@@ -22,4 +22,5 @@ def test_demo_consolidates_the_sample_district_and_says_where_the_outputs_are(tm
     assert district.BROKEN in text and district.TWICE in text
     reminders = summary.with_name(f"{summary.stem}-催报名单.csv")
     rows = list(csv.reader(reminders.read_text(encoding="utf-8-sig").splitlines()))
-    assert tuple(r[1] for r in rows[1:]) == district.NOT_REPORTED
+    assert tuple(r[1] for r in rows[1:] if r[2] == "未报") == district.NOT_REPORTED
+    assert [r[1] for r in rows[1:] if r[2] == "有错误已排除"] == [district.BROKEN]

@@ -8,11 +8,15 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import spec
 from toolkit.errors import NianbaoError
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "机关名称", "单位全称")
 CODE_HEADERS = ("统一社会信用代码", "信用代码", "社会信用代码", "代码")
 LEVEL_HEADERS = ("层级", "单位层级", "级别")
+_INFO_LABEL = {f.key: f.label for f in spec.INFO_FIELDS}
+CONTACT_HEADERS = (_INFO_LABEL["contact"], "联系人姓名", "填报人", "经办人")
+PHONE_HEADERS = (_INFO_LABEL["phone"], "电话", "手机", "联系方式", "手机号码")
 
 
 class RosterError(NianbaoError):
@@ -29,6 +33,8 @@ class RosterUnit:
     credit_code: str | None = None
     level: str | None = None
     line: int = 0
+    contact: str | None = None
+    phone: str | None = None
 
 
 def normalize_name(name: str | None) -> str:
@@ -41,7 +47,7 @@ def normalize_code(code: str | None) -> str:
 
 
 def read_roster(path: str | Path) -> list[RosterUnit]:
-    """Read a roster: first row is a header with a 单位名称 column (code and level optional)."""
+    """Read a roster: first row is a header with a 单位名称 column (code, level, 联系人, 联系电话 optional)."""
     p = Path(path)
     if not p.is_file():
         raise RosterError(p, "找不到名单文件", "请检查 --roster 的路径")
@@ -98,8 +104,9 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
     name_col = _column(header, NAME_HEADERS)
     if name_col is None:
         raise RosterError(path, f"首行没有“单位名称”列（首行为：{'、'.join(h for h in header if h) or '空白'}）",
-                          "请在名单首行写表头“单位名称”，可选“统一社会信用代码”“层级”")
+                          "请在名单首行写表头“单位名称”，可选“统一社会信用代码”“层级”“联系人”“联系电话”")
     code_col, level_col = _column(header, CODE_HEADERS), _column(header, LEVEL_HEADERS)
+    contact_col, phone_col = _column(header, CONTACT_HEADERS), _column(header, PHONE_HEADERS)
     units: list[RosterUnit] = []
     seen: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -121,7 +128,7 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
                 raise RosterError(path, f"第 {i} 行的统一社会信用代码“{code}”与第 {codes[normalize_code(code)]} 行重复",
                                   "请核对代码，一个单位只占一行")
             codes[normalize_code(code)] = i
-        units.append(RosterUnit(name, code, get(level_col), i))
+        units.append(RosterUnit(name, code, get(level_col), i, get(contact_col), get(phone_col)))
     if not units:
         raise RosterError(path, "没有任何单位", "请在表头“单位名称”下每行写一个单位")
     return units
