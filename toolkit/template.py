@@ -10,6 +10,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 
 from toolkit import cells, spec
 from toolkit.atomic import write_atomically
@@ -29,6 +30,7 @@ _LEFT = Alignment(wrap_text=True, vertical="center", horizontal="left")
 UNBALANCED = "不平衡"
 BALANCED = "平衡"
 UNFILLED = "未填完"
+T3_ROWS_PER_PAGE = 17  # 表三 rows (30 pt each) that fit one landscape A4 page below the repeated header rows
 
 
 def _validation(kind: str, **kw) -> DataValidation:
@@ -248,7 +250,29 @@ def _fill_tables(wb: Workbook, lay: cells.Layout, sheet_dvs: dict) -> None:
             first_row = cells.rowcol(lay.address(spec.t3(spec.T3_ROWS[0].key, "total"))[1])[0]
             for r in range(first_row, first_row + len(spec.T3_ROWS)):
                 ws.row_dimensions[r].height = 30
+            for row in t3_page_breaks(lay):
+                ws.row_breaks.append(Break(id=row - 1))
         ws.row_dimensions[1].height = 28
+
+
+def t3_page_breaks(lay: cells.Layout, per_page: int = T3_ROWS_PER_PAGE) -> list[int]:
+    """The 表三 rows a printed page starts at: whole groups （三）…（六） are kept on one page, filling
+    each page with as many rows as fit (the status row stays with （七）总计 and 四、结转)."""
+    rows = [cells.rowcol(lay.address(spec.t3(r.key, "total"))[1])[0] for r in spec.T3_ROWS]
+    blocks: list[list[int]] = []
+    for r, row in zip(spec.T3_ROWS, rows, strict=True):
+        if blocks and r.group and spec.T3_ROWS[rows.index(blocks[-1][0])].group == r.group:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    blocks[-1].append(cells.rowcol(next(iter(lay.t3_status.values())))[0])  # the balance check row
+    breaks, used = [], 0
+    for block in blocks:
+        if used and used + len(block) > per_page:
+            breaks.append(block[0])
+            used = 0
+        used += len(block)
+    return breaks
 
 
 def _fill_notes(wb: Workbook, lay: cells.Layout, dvs: dict) -> None:
@@ -296,6 +320,6 @@ def digest(path: str | Path) -> dict:
             ),
             "protection": [ws.protection.sheet, bool(ws.protection.password)],
             "print": [ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth,
-                      ws.page_setup.fitToHeight, str(ws.print_title_rows)],
+                      ws.page_setup.fitToHeight, str(ws.print_title_rows), [b.id for b in ws.row_breaks.brk]],
         }
     return out
