@@ -1,0 +1,180 @@
+"""Every sheet the toolkit writes prints legibly on A4 (issue 11, item 2): LibreOffice's PDF, read with poppler.
+
+Each printed page is told apart by what its repeated title rows print: a page that lacks them fails the
+test, so "titles repeated on every page" and "the pages of this sheet" are checked together.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from demo import district
+from tests.pdfcheck import page_count, to_pdf
+from toolkit import spec, summary
+from toolkit.cells import layout
+from toolkit.sample import sample_report
+from toolkit.summary_reminders import CONTACT_LABEL, PHONE_LABEL
+from toolkit.summary_workbook import FINDINGS_HEADER, STATUS_HEADER, detail_pages_wide
+from toolkit.template import build, t3_page_breaks
+from toolkit.write import write_workbook
+
+A4_LANDSCAPE = (297.0, 210.0)
+
+
+def page_sizes_mm(pdf: Path) -> list[tuple[float, float]]:
+    """The size of every page (``pdfinfo -f 1 -l N``), in mm."""
+    n = page_count(pdf)
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    return [(round(float(w) * 25.4 / 72, 1), round(float(h) * 25.4 / 72, 1)) for w, h in sizes]
+
+
+def raw_pages(pdf: Path) -> list[str]:
+    """The text of each page in drawing order (``pdftotext -raw``): a wrapped cell's lines stay together."""
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
+    return text.split("\f")[: page_count(pdf)]
+
+
+def flat(text: str) -> str:
+    """Page text without spaces and line breaks (pdftotext -layout pads and wraps cells)."""
+    return re.sub(r"\s+", "", text)
+
+
+# --- the template ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template_pages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("template-print")
+    pdf = to_pdf(build(root / "模板.xlsx"), root / "pdf")
+    return pdf, [flat(t) for t in raw_pages(pdf)]
+
+
+def t3_pages(pages: list[str]) -> list[int]:
+    """Pages of 表三: its repeated header rows print the applicant columns and the 三、本年度办理结果 span."""
+    heads = [flat(c.label) for c in spec.T3_COLUMNS] + [flat(spec.T3_RESULTS)]
+    return [i for i, text in enumerate(pages) if all(h in text for h in heads)]
+
+
+def test_template_prints_on_a4_landscape_one_page_per_sheet_and_two_for_table_three(template_pages):
+    pdf, pages = template_pages
+    assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
+    breaks = t3_page_breaks(layout())
+    assert breaks, "表三 is longer than one page: the code breaks it"
+    assert len(t3_pages(pages)) == len(breaks) + 1
+    assert len(pages) == len(spec.SHEETS) + len(breaks)
+
+
+def test_table_three_repeats_its_header_and_never_splits_a_group(template_pages):
+    _, pages = template_pages
+    where = t3_pages(pages)
+    assert len(where) >= 2  # the header rows are printed on every 表三 page
+    groups: dict[str, set[int]] = {}
+    for row in spec.T3_ROWS:
+        label = flat(row.label)[:7]
+        found = {i for i in where if label in pages[i]}
+        assert found, f"row {row.key} is not printed"
+        if row.group:
+            groups.setdefault(row.group, set()).update(found)
+    assert len(groups) == 4
+    for group, on in groups.items():
+        assert len(on) == 1, f"{group} is split across pages {sorted(on)}"
+
+
+# --- the summary ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_summary(tmp_path_factory):
+    """The demo district consolidated (with --allow-errors) and printed by LibreOffice."""
+    root = tmp_path_factory.mktemp("summary-print")
+    inbox = root / "收到的年报"
+    district.generate(inbox)
+    outcome = summary.run([inbox], root / "示例区汇总.xlsx", name=district.DISTRICT, year=district.YEAR,
+                          roster=district.ROSTER, allow_errors=True)
+    assert outcome.written
+    pdf = to_pdf(outcome.summary, root / "pdf")
+    return outcome, pdf, [flat(t) for t in raw_pages(pdf)]
+
+
+def status_pages(pages: list[str]) -> list[int]:
+    """Pages of 报送情况: its repeated header row (the one-line headers; wrapped ones interleave in the text)."""
+    heads = [h for h in STATUS_HEADER if len(h) <= 8]
+    return [i for i, text in enumerate(pages) if all(flat(h) in text for h in heads)]
+
+
+def detail_pages(pages: list[str]) -> list[int]:
+    """Pages of 汇总明细: the repeated columns (序号, 单位名称) and rows (表/单元格 headers)."""
+    return [i for i, text in enumerate(pages)
+            if "序号单位名称" in text and re.search(r"表[二三四]", text) and flat(STATUS_HEADER[-1]) not in text]
+
+
+def findings_pages(pages: list[str]) -> list[int]:
+    return [i for i, text in enumerate(pages) if all(flat(h) in text for h in FINDINGS_HEADER)]
+
+
+def test_demo_summary_prints_on_a4_in_a_few_pages_per_sheet_not_47(demo_summary):
+    _, pdf, pages = demo_summary
+    assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
+    template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
+    status, detail, findings = status_pages(pages), detail_pages(pages), findings_pages(pages)
+    assert len(status) <= 2 and len(findings) == 1
+    assert len(detail) == detail_pages_wide()  # all 21 units fit one page down; the 166 columns go across
+    assert len(pages) == template + len(status) + len(detail) + len(findings)  # every page is one of these
+    assert len(pages) <= 20
+
+
+def test_status_sheet_title_is_whole_and_every_unit_has_its_row(demo_summary):
+    outcome, _, pages = demo_summary
+    printed = "".join(pages[i] for i in status_pages(pages))
+    assert flat(summary.headline(outcome.result)) in printed  # not cut at the page edge
+    for unit in outcome.result.units:
+        assert flat(unit.name) in printed
+    assert CONTACT_LABEL in printed and PHONE_LABEL in printed
+
+
+def test_detail_sheet_repeats_unit_names_and_header_rows_on_every_page(demo_summary):
+    outcome, _, pages = demo_summary
+    for i in detail_pages(pages):
+        for unit in outcome.result.summed:
+            assert flat(unit.name) in pages[i], f"page {i + 1} lacks {unit.name}"
+        assert re.search(r"表[二三四]", pages[i])
+    title = "汇总明细：" + flat(summary.headline(outcome.result))[:10]
+    assert sum(title in pages[i] for i in detail_pages(pages)) == 1  # the title is printed once, not repeated
+
+
+@pytest.fixture(scope="module")
+def many_findings(tmp_path_factory):
+    """Three units, one leaving 60 cells blank under --blank-policy allow: 60 rows of 审核问题."""
+    root = tmp_path_factory.mktemp("findings-print")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for seed, name in enumerate(("甲局", "乙局", "丙局"), start=1):
+        report = sample_report(seed, name, 2025)
+        if name == "乙局":
+            for key in spec.INPUT_KEYS[:60]:
+                report.values[key] = None
+        write_workbook(inbox / f"{name}.xlsx", report)
+    outcome = summary.run([inbox], root / "汇总.xlsx", name="示例区", blank_policy="allow", allow_errors=True)
+    assert outcome.written and len(outcome.result.blanks) == 60
+    pdf = to_pdf(outcome.summary, root / "pdf")
+    return outcome, pdf, [flat(t) for t in raw_pages(pdf)]
+
+
+def test_findings_sheet_wraps_messages_and_repeats_its_header_on_every_page(many_findings):
+    outcome, pdf, pages = many_findings
+    assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
+    where = findings_pages(pages)
+    assert len(where) >= 2
+    printed = "".join(pages[i] for i in where)
+    messages = [f.message for u in outcome.result.units for f in u.findings]
+    assert len(messages) >= 60
+    for message in messages:  # wrapped inside its column, never cut at the page edge
+        assert flat(message) in printed
+    assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)
