@@ -104,6 +104,12 @@ def test_the_unbalanced_columns_agree_with_the_templates_live_check(mutations, t
     assert cli_columns == live and live
 
 
+def test_a_negative_count_outside_the_identities_is_one_finding(tmp_path):
+    path = corpus.build(corpus.Case("neg", (corpus.put("t2.normative.in_force", -3),), []), tmp_path)
+    [result] = validate_paths([path])
+    assert result.flatten() == [("cell.negative", *corpus.at("t2.normative.in_force"))]
+
+
 # --- messages a clerk can act on ----------------------------------------------------------------
 
 

@@ -82,7 +82,7 @@ def checked_values(report: AnnualReport) -> AnnualReport:
     """
     if report.integrity is None:
         return report
-    numeric = {key: bad for key, bad in report.bad.items() if bad.kind in _NUMERIC_BAD}
+    numeric = {key: bad for key, bad in report.bad.items() if bad.kind in _NUMERIC_BAD and key in _identity_keys()}
     if not numeric and not report.integrity.overwritten:
         return report
     values = dict(report.values)
@@ -95,6 +95,12 @@ def checked_values(report: AnnualReport) -> AnnualReport:
 
 
 _NUMERIC_BAD = ("negative", "fraction")
+
+
+@cache
+def _identity_keys() -> frozenset[str]:
+    """The cells the identities add up (a bad number elsewhere, e.g. 现行有效件数, stays out of every rule)."""
+    return frozenset(k for i in spec.IDENTITIES for k in (*i.left, *i.right))
 
 
 def _as_number(raw: str) -> int | Decimal | None:
