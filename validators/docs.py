@@ -17,8 +17,16 @@ _INTRO = """\
 Every finding of `nianbao validate`, `nianbao consolidate` and `nianbao check-report` carries one of
 these rule ids. **强制** (error) findings make a file fail (exit 1) and cannot be explained away;
 **提示** (warning) findings are accepted when the 审核说明 sheet holds an explanation of at least 6
-characters for that rule id and cell (columns 规则编号, 工作表, 单元格, 说明; 工作表 may be left blank).
-Unexplained warnings are listed as 提示（未说明）, explained ones as 提示（已说明）.
+characters for that rule and cell (columns 规则编号, 工作表, 单元格, 说明; 规则编号 is the rule id or its
+Chinese title, 工作表 may be left blank). Unexplained warnings are listed as 提示（未说明）, explained ones
+as 提示（已说明）; the text output shows the rule id of every finding.
+
+One root cause, one finding: a total typed over its formula is `template.total_overwritten` at that
+cell, and the identities are checked with that total replaced by the sum of its parts, so an identity
+broken only by the typed-over total is not reported again. A negative or fractional count is still a
+number to the template's live 勾稽 check, so the identities add it as typed and `t3.balance` names the
+same columns as the status row under 表三. The text output gathers a sheet's `cell.blank` findings
+into one line (表三有 N 个单元格未填写：…); `--format json` keeps one record per cell.
 
 Where a rule names one cell of an identity it is the identity's total cell: `t3.balance` (format E1,
 一 + 二 = （七）总计 + 四) and `t3.column_total` (E3) name the （七）总计 cell of the column,
