@@ -65,6 +65,20 @@ def test_a_few_blank_cells_are_all_named_without_etc(tmp_path):
     assert group.findings == tuple(result.findings)
 
 
+def test_the_result_sheet_rows_group_blanks_and_keep_every_other_finding(tmp_path):
+    path = corpus.build(corpus.Case("mixed", (corpus.put("t3.deny_secret.natural_person", None),
+                                              corpus.put("t3.deny_secret.commercial", None),
+                                              corpus.put("t3.new.natural_person", "十二")), []), tmp_path)
+    [result] = validate_paths([path])
+    rows = reporters.result_rows(result)
+    blank_refs = [corpus.at(f"t3.deny_secret.{c}")[1] for c in ("natural_person", "commercial")]
+    sheet = spec.TABLE["t3"].sheet
+    assert [r[:4] for r in rows] == [("强制", "cell.text", sheet, corpus.at("t3.new.natural_person")[1]),
+                                     ("强制", "cell.blank", sheet, blank_refs[0])]
+    assert rows[1][4] == f"文件“mixed.xlsx”：表三有 2 个单元格未填写：{'、'.join(blank_refs)}。没有发生的请填 0"
+    assert len([f for f in result.findings if f.rule == "cell.blank"]) == 2
+
+
 # --- one root cause, one finding ---------------------------------------------------------------
 
 

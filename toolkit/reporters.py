@@ -161,6 +161,21 @@ def summary(r: FileReport) -> str:
     return f"{head}：{counts}。{verdict}。"
 
 
+def result_rows(r: FileReport) -> list[tuple[str, str, str, str, str]]:
+    """The rows of a 审核结果 sheet, ``(级别, 规则编号, 工作表, 单元格, 说明)``, blanks grouped per sheet.
+
+    A group's 单元格 is its first blank cell (where a hyperlink should point); its 说明 names every cell
+    up to ``BLANK_SHOWN``.
+    """
+    out = []
+    for item in grouped(r.findings):
+        if isinstance(item, BlankGroup):
+            out.append((level_text(ERROR), BLANK_RULE, item.sheet, item.cell, f"文件“{r.path.name}”：{item.text}"))
+        else:
+            out.append((level(item), item.rule, item.sheet, item.cell, item.message))
+    return out
+
+
 def _style(f: Finding | BlankGroup) -> str:
     if f.severity == ERROR:
         return "red"
