@@ -203,6 +203,16 @@ def test_validate_previous_given_as_last_years_published_pdf(in_force, broken, t
     assert code == 0
 
 
+def test_validate_previous_that_is_a_scan_is_a_chinese_error(tmp_path, capsys):
+    from tests.test_import_pdf import scanned_pdf
+
+    path = _hongze_2024_workbook(tmp_path, 8)
+    with pytest.raises(SystemExit) as done:
+        cli.main(["validate", str(path), "--previous", str(scanned_pdf(tmp_path))])
+    err = capsys.readouterr().err
+    assert done.value.code == 1 and "没有文字层" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("a", "b", "same"), [
     ("淮安市洪泽区人民政府", "洪泽区人民政府", True),
     ("洪泽区人民政府", "江苏省淮安市洪泽区人民政府", True),

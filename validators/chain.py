@@ -1,8 +1,10 @@
 """The cross-year 现行有效 chain (issue 12): 现行有效(本年) = 现行有效(上年) + 本年制发 − 本年废止.
 
 For both rows of table 二's 第二十条第（一）项. A 提示: a 清理 year legitimately breaks
-the chain, and a line on the 审核说明 sheet (rule ``chain.in_force``, the cell) explains it. Checked only
-when last year's figures are the same unit's and the year before; cells not known are not compared.
+the chain, and a line on the 审核说明 sheet (rule ``chain.in_force`` or its title, the cell) explains it.
+Run by ``validate --previous`` and ``check-report --previous`` (last year as a workbook, an export JSON or a
+published report, PDF included). Checked only when last year's figures are the same unit's (``same_agency``)
+and the year before; cells not known are not compared.
 """
 
 from __future__ import annotations
