@@ -173,6 +173,8 @@ def _cases() -> list[Case]:
              [expect("template.total_overwritten", "t3.granted.total")]),
         Case("column-total-typed-wrong", (put("t3.total.commercial", 999),),
              [expect("template.total_overwritten", "t3.total.commercial")]),
+        Case("total-typed-text", (put("t4.review.total", "见附表"),),
+             [expect("template.total_overwritten", "t4.review.total")]),
         Case("total-typed-wrong-and-column-unbalanced",
              (put("t3.total.commercial", 999), add("t3.carry_forward.commercial", 1)),
              [expect("template.total_overwritten", "t3.total.commercial"), expect("t3.balance", "t3.total.commercial"),
