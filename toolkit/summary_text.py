@@ -164,6 +164,8 @@ def render_text(outcome: Outcome) -> str:
     if missing:
         where = f"，催报名单已写入 {outcome.reminders}" if outcome.reminders else ""
         lines.append(f"未报 {len(missing)} 个（请催报{where}）：{'、'.join(u.name for u in missing)}")
+    if outcome.reminders and (missing or result.having(EXCLUDED)):
+        lines.append(f"催报名单列出未报和有错误已排除的单位，附联系人、联系电话和需要处理的问题：{outcome.reminders}")
     for f in result.findings:
         if f.rule != "consolidate.sum_unknown":
             lines.append(f"注意：{f.message}")
