@@ -103,3 +103,12 @@ def test_status_sheet_shows_the_same_contacts_and_reasons(district):
             reminder[CONTACT_LABEL].lstrip("'"), reminder[PHONE_LABEL].lstrip("'"))
         assert row[header.index("主要问题")] == reminder["需要处理的问题"]
     assert table["甲局"][header.index("状态")] not in (MISSING, EXCLUDED)
+
+
+def test_json_output_carries_the_same_reminders(district):
+    data = summary.to_data(district["outcome"])
+    rows = csv_rows(district["outcome"].reminders)
+    assert [(d["name"], d["status"], d["reason"]) for d in data["to_remind"]] == [
+        (r["单位名称"], r["状态"], r["需要处理的问题"]) for r in rows]
+    by_name = {d["name"]: d for d in data["to_remind"]}
+    assert (by_name["丁局"]["phone"], by_name["戊局"]["contact"]) == ("=1+2", None)

@@ -123,7 +123,21 @@ def to_data(outcome: Outcome) -> dict:
         ],
         "findings": [_finding_data(f) for f in result.findings],
         "skipped": [{"file": s.file, "reason": s.reason} for s in result.skipped],
+        "to_remind": _remind_data(result),
     }
+
+
+def _remind_data(result: Consolidation) -> list[dict]:
+    """The 催报 rows as data: the same facts as the CSV, not neutralised (JSON is not a spreadsheet)."""
+    from toolkit.summary_reminders import contact, reason, to_remind
+
+    out = []
+    for unit in to_remind(result):
+        who = contact(unit)
+        out.append({"name": unit.name, "status": unit.status, "contact": who.person or None,
+                    "phone": who.phone or None, "contact_source": who.source or None, "reason": reason(unit),
+                    "file": unit.file or None})
+    return out
 
 
 def _plain(value: Value) -> object:
