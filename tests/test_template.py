@@ -92,6 +92,16 @@ def test_template_prints_on_a4_landscape_fit_to_width_with_repeated_headers():
     assert str(t3.page_setup.paperSize) == t3.PAPERSIZE_A4
     assert t3.page_setup.fitToWidth == 1 and t3.sheet_properties.pageSetUpPr.fitToPage
     assert t3.print_title_rows == "$2:$4"
+    from toolkit.template import t3_page_breaks
+
+    starts = t3_page_breaks(cells.layout())
+    assert [b.id + 1 for b in t3.row_breaks.brk] == starts
+    group_rows = {r.group: [] for r in spec.T3_ROWS if r.group}
+    for r in spec.T3_ROWS:
+        if r.group:
+            group_rows[r.group].append(cells.rowcol(cells.layout().address(spec.t3(r.key, "total"))[1])[0])
+    for rows in group_rows.values():  # a page never starts inside a group
+        assert not any(rows[0] < start <= rows[-1] for start in starts)
 
 
 def test_template_options_prefill_and_password(tmp_path):
