@@ -178,3 +178,32 @@ def test_findings_sheet_wraps_messages_and_repeats_its_header_on_every_page(many
     for message in messages:  # wrapped inside its column, never cut at the page edge
         assert flat(message) in printed
     assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)
+
+
+@pytest.fixture(scope="module")
+def big_district(tmp_path_factory):
+    """100 units: 报送情况 and 汇总明细 run to more than one page down."""
+    root = tmp_path_factory.mktemp("big-print")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for seed in range(100):
+        name = f"示例区第{seed + 1:02d}局"
+        write_workbook(inbox / f"{name}.xlsx", sample_report(seed + 1, name, 2025))
+    outcome = summary.run([inbox], root / "汇总.xlsx", name="示例区")
+    assert outcome.written and len(outcome.result.summed) == 100
+    pdf = to_pdf(outcome.summary, root / "pdf")
+    return outcome, pdf, [flat(t) for t in raw_pages(pdf)]
+
+
+def test_long_sheets_repeat_their_header_rows_on_every_page_down(big_district):
+    outcome, pdf, pages = big_district
+    assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
+    status, detail = status_pages(pages), detail_pages(pages)
+    assert len(status) >= 2  # every page of 报送情况 has its header row
+    assert "".join(pages[i] for i in status).count("示例区第") >= 100
+    down, rest = divmod(len(detail), detail_pages_wide())
+    assert rest == 0 and down >= 2  # every page of 汇总明细, across and down, has its header rows and 单位名称
+    template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
+    assert len(pages) == template + len(status) + len(detail) + len(findings_pages(pages))
+    for unit in outcome.result.summed:  # each unit's name is printed on every page across of its band
+        assert sum(flat(unit.name) in pages[i] for i in detail) == detail_pages_wide()
