@@ -264,7 +264,7 @@ def read_t3(rows: list[Row]) -> TableRead:
 
 
 def _group_fragment(text: str) -> bool:
-    """``text`` is part of a group label (``他处理`` of ``（六）其他处理``) without being the whole label."""
+    """``text`` is a piece of a group label (a line of the group column) without being the whole label."""
     return bool(text) and any(text in group and text != group for group in _T3_GROUPS)
 
 
