@@ -209,7 +209,8 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 为中文表格，json 供程序读取。")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
-              help="本单位上一年度的年报（填好的 .xlsx 模板或 nianbao export 导出的 .json），用于核对上年结转。")
+              help="本单位上一年度的年报：填好的 .xlsx 模板、nianbao export 导出的 .json，或上年发布的年报"
+                   "（文本、网页、Word、PDF），用于核对上年结转和现行有效件数。")
 @click.option("--year", type=YEAR, help="本次审核的报告年度；文件中的年度不符时报错。")
 @click.option("--blank-policy", type=click.Choice(["error", "allow"]), default="error", show_default=True,
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
@@ -289,6 +290,63 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
     else:
         click.echo(summary.render_text(outcome))
     return summary.exit_code(outcome)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="发布稿保存位置，按扩展名决定格式：.docx（Word）、.pdf、.html（网页）、.md（Markdown）。")
+@click.option("--text", "text", type=click.Path(dir_okay=False, path_type=Path),
+              help="一、五、六部分的文字（Markdown，以各部分标题分段）；不给时这些部分标为【待填写】。")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="上年数据（填好的模板、汇总表、export 的 .json 或上年发布的年报），用于写“较上年增加/减少”。")
+@click.option("--draft", is_flag=True, help="有强制性错误时仍生成，每页标明“草稿”。")
+def report(source: Path, output: Path, text: Path | None, previous: Path | None, draft: bool) -> int:
+    """由填好的模板或区县、市汇总表生成发布用的年度报告（表二、表三、表四为国办公开办函〔2021〕30号格式）。
+
+    \b
+    有强制性错误的工作簿不生成发布稿（退出码 1），加 --draft 生成草稿。
+    \b
+    示例：
+      nianbao report 示例区2025汇总.xlsx -o 示例区2025年报.docx --text 文字部分.md
+      nianbao report 示例区2025汇总.xlsx -o 示例区2025年报.pdf --previous 示例区2024年报.pdf
+    """
+    from toolkit import reporters
+    from toolkit.publish import SUFFIXES, make_report
+
+    if output.suffix.lower() not in SUFFIXES:
+        raise click.UsageError(f"-o 的文件名“{output.name}”无效：发布稿只能保存为 {'、'.join(SUFFIXES)}，"
+                               "请改用其中一种扩展名")
+    result = make_report(source, output, text=text, previous=previous, draft=draft)
+    if result.refused:
+        reporters.render_text(result.results)
+        click.echo(f"“{source.name}”有强制性错误，未生成发布稿。请先改正；如只需草稿，可加 --draft。", err=True)
+        return EXIT_ERRORS
+    click.echo(f"已生成{'草稿' if draft else '发布稿'}：{result.output}")
+    if result.document.unfinished:
+        click.echo("提示：一、五、六部分尚为【待填写】，请用 --text 提供这些部分的文字后重新生成。", err=True)
+    return EXIT_OK
+
+
+@cli.command("excel-addin")
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="安装包写入的文件夹。")
+@click.option("--wheelhouse", is_flag=True, help="同时下载 Windows x64 的全部安装包到 文件夹/wheels（需要联网）。")
+@click.option("--force", is_flag=True, help="文件夹已有内容时覆盖。")
+def excel_addin(output: Path, wheelhouse: bool, force: bool) -> int:
+    """生成填报人员电脑用的安装包：Excel 加载项（“年报”选项卡“审核”按钮）、安装脚本、安装说明，
+    以及 WPS 和麒麟/统信桌面用的“拖入文件即审核”启动器。
+
+    \b
+    示例：
+      nianbao excel-addin -o 年报审核安装包
+    """
+    from toolkit.addin import build_kit
+
+    written = build_kit(output, wheelhouse=wheelhouse, force=force)
+    for path in written:
+        click.echo(f"已写出：{path}")
+    return EXIT_OK
 
 
 def _has_control(text: str) -> bool:

@@ -387,6 +387,16 @@ AFTER_TABLES_HEADINGS = (
     "五、存在的主要问题及改进措施",
     "六、其他需要报告的事项",
 )
+# the six sections of a published report, in order (format-2021.md §1.2: the 2021 template's headings)
+REPORT_HEADINGS = (
+    "一、总体情况",
+    TABLE_HEADING_VARIANTS["t2"][0],
+    TABLE_HEADING_VARIANTS["t3"][0],
+    TABLE_HEADING_VARIANTS["t4"][0],
+    AFTER_TABLES_HEADINGS[0],
+    AFTER_TABLES_HEADINGS[3],
+)
+REGULATION = "《中华人民共和国政府信息公开条例》"
 # more spellings of a row label seen in published copies (row key -> variants)
 T3_ROW_VARIANTS: dict[str, tuple[str, ...]] = {
     "partial": ("（二）部分公开",),
