@@ -2,104 +2,31 @@
 
 The merges follow the official layout (format-2021.md §2): captions and value columns of
 表二 span the grid, 表三's label columns and header use rowspan/colspan, 表四 has three
-header rows. Used by the importer's tests and benchmark; a row whose values are all unknown
-is left out, as in a damaged published copy.
+header rows (grids from ``toolkit.report_tables``). Used by the importer's tests and benchmark; a
+row whose values are all unknown is left out, as in a damaged published copy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from toolkit import spec
-from toolkit.model import AnnualReport, Value
-
-
-@dataclass(frozen=True)
-class Span:
-    text: str
-    cols: int = 1
-    rows: int = 1
-
-
-Grid = list[list[Span]]
-
-
-def _show(value: Value) -> str:
-    if value is None:
-        return spec.BLANK_MARKS[0]
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+from toolkit import report_tables, spec
+from toolkit.model import AnnualReport
+from toolkit.report_model import Grid
+from toolkit.report_tables import grid_rows, place
 
 
 def t2_grid(report: AnnualReport) -> Grid:
-    v = report.values
-    grid: Grid = []
-    for block in spec.T2_BLOCKS:
-        grid.append([Span(block.caption, spec.T2_WIDTH)])
-        if block.columns:
-            grid.append([Span(h) for h in block.header])
-        else:
-            grid.append([Span(block.header[0]), Span(block.header[1], spec.T2_WIDTH - 1)])
-        for row in block.rows:
-            if block.columns:
-                cells = [v.get(f"t2.{row.key}.{c.key}") for c in block.columns]
-                if all(c is None for c in cells):
-                    continue
-                grid.append([Span(row.label), *(Span(_show(c)) for c in cells)])
-            elif v.get(f"t2.{row.key}") is not None:
-                grid.append([Span(row.label), Span(_show(v.get(f"t2.{row.key}")), spec.T2_WIDTH - 1)])
-    return grid
+    return report_tables.t2_grid(report, omit_unknown=True)
 
 
 def t3_grid(report: AnnualReport) -> Grid:
-    v = report.values
-    cols = [c.key for c in spec.T3_COLUMNS]
-    orgs = [c.label for c in spec.T3_COLUMNS[1:6]]
-    grid: Grid = [
-        [Span(spec.T3_NOTE, 3, 3), Span(spec.T3_APPLICANT, 7)],
-        [Span(spec.T3_COLUMNS[0].label, 1, 2), Span(spec.T3_ORG, 5), Span(spec.T3_COLUMNS[6].label, 1, 2)],
-        [Span(o) for o in orgs],
-    ]
-    present = [r for r in spec.T3_ROWS if any(v.get(spec.t3(r.key, c)) is not None for c in cols)]
-    results = [r for r in present if r.key in spec.T3_RESULT_ROWS or r.kind == "total"]
-    groups: dict[str, int] = {}
-    for r in results:
-        if r.group:
-            groups[r.group] = groups.get(r.group, 0) + 1
-    first_result, started = True, set()
-    for r in present:
-        values = [Span(_show(v.get(spec.t3(r.key, c)))) for c in cols]
-        labels: list[Span] = []
-        if r in results:
-            if first_result:
-                labels.append(Span(spec.T3_RESULTS, 1, len(results)))
-                first_result = False
-            if r.group:
-                if r.group not in started:
-                    labels.append(Span(r.group, 1, groups[r.group]))
-                    started.add(r.group)
-                labels.append(Span(r.label))
-            else:
-                labels.append(Span(r.label, 2))
-        else:
-            labels.append(Span(r.label, 3))
-        grid.append([*labels, *values])
-    return grid
+    return report_tables.t3_grid(report, omit_unknown=True)
 
 
 def t4_grid(report: AnnualReport) -> Grid:
-    columns = [c.label for c in spec.T4_COLUMNS]
-    grid: Grid = [
-        [Span(spec.T4_REVIEW, 5), Span(spec.T4_SUIT, 10)],
-        [*(Span(c, 1, 2) for c in columns), *(Span(g.label, 5) for g in spec.T4_GROUPS[1:])],
-        [Span(c) for _ in spec.T4_GROUPS[1:] for c in columns],
-    ]
-    values = [report.values.get(spec.t4(g.key, c.key)) for g in spec.T4_GROUPS for c in spec.T4_COLUMNS]
-    if any(x is not None for x in values):
-        grid.append([Span(_show(x)) for x in values])
-    return grid
+    return report_tables.t4_grid(report, omit_unknown=True)
 
 
 GRIDS = (("t2", t2_grid), ("t3", t3_grid), ("t4", t4_grid))
@@ -136,25 +63,6 @@ def to_html(report: AnnualReport) -> str:
     return "\n".join(parts)
 
 
-def _place(grid: Grid) -> tuple[list[tuple[int, int, Span]], int]:
-    """Absolute (row, column, span) of each cell, and the grid width."""
-    taken: set[tuple[int, int]] = set()
-    placed = []
-    width = 0
-    for r, row in enumerate(grid):
-        c = 0
-        for s in row:
-            while (r, c) in taken:
-                c += 1
-            placed.append((r, c, s))
-            for dr in range(s.rows):
-                for dc in range(s.cols):
-                    taken.add((r + dr, c + dc))
-            c += s.cols
-            width = max(width, c)
-    return placed, width
-
-
 def write_docx(report: AnnualReport, path: str | Path) -> Path:
     """A Word document with the three tables as real tables with merged cells."""
     import docx
@@ -164,7 +72,7 @@ def write_docx(report: AnnualReport, path: str | Path) -> Path:
         document.add_paragraph(heading)
         if grid is None:
             continue
-        placed, width = _place(grid)
+        placed, width = place(grid)
         table = document.add_table(rows=len(grid), cols=width)
         for r, c, s in placed:
             cell = table.cell(r, c)
@@ -173,15 +81,6 @@ def write_docx(report: AnnualReport, path: str | Path) -> Path:
             cell.text = s.text
     document.save(str(path))
     return Path(path)
-
-
-def grid_rows(grid: Grid) -> list[list[str]]:
-    """The grid as full rows: each merged cell's text at its top-left position, empty elsewhere."""
-    placed, width = _place(grid)
-    rows = [[""] * width for _ in grid]
-    for r, c, s in placed:
-        rows[r][c] = s.text
-    return rows
 
 
 TEXT_STYLES = ("tabs", "pipes", "pipes_no_lead", "alternate")
