@@ -40,10 +40,10 @@ def render(doc: ReportDocument, output: Path) -> Path:
 
         return write_atomically(output, lambda tmp: tmp.write_text(to_markdown(doc), encoding="utf-8"))
     if suffix == ".html":
-        from toolkit.render_html import to_html
+        from toolkit.report_html import to_html
 
         return write_atomically(output, lambda tmp: tmp.write_text(to_html(doc), encoding="utf-8"))
-    from toolkit.render_docx import write_docx
+    from toolkit.report_docx import write_docx
 
     if suffix == ".docx":
         return write_atomically(output, lambda tmp: write_docx(doc, tmp))
