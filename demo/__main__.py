@@ -7,6 +7,8 @@ from pathlib import Path
 
 from demo.district import DISTRICT, ROSTER, YEAR, generate
 
+NARRATIVE = Path(__file__).resolve().parent / "data" / f"{DISTRICT}文字部分.md"
+
 OUTPUT = Path(__file__).resolve().parents[1] / "demo-output"
 
 
@@ -28,6 +30,15 @@ def main() -> int:
     print("  “基本信息”至“四、复议诉讼”为汇总数；“报送情况”列出每个单位的状态；")
     print("  “汇总明细”逐单位逐单元格列出数字（合计行为公式、核对行与汇总表比较）；“审核问题”列出全部问题。")
     print("不加 --allow-errors 时，只要有单位出错就不生成汇总表（退出码 1），并列出需要改正的单位。")
+    if code:
+        return int(code)
+    published = OUTPUT / f"{DISTRICT}{YEAR}年政府信息公开工作年度报告.docx"
+    command = ["report", str(summary), "-o", str(published), "--text", str(NARRATIVE)]
+    print(f"\n$ nianbao {' '.join(command)}")
+    try:
+        cli.main(command)
+    except SystemExit as done:
+        code = done.code
     return int(code or 0)
 
 
