@@ -36,7 +36,7 @@ def render(doc: ReportDocument, output: Path) -> Path:
     """Write ``doc`` to ``output`` in the format its suffix names."""
     suffix = output.suffix.lower()
     if suffix == ".md":
-        from toolkit.render_markdown import to_markdown
+        from toolkit.report_markdown import to_markdown
 
         return write_atomically(output, lambda tmp: tmp.write_text(to_markdown(doc), encoding="utf-8"))
     if suffix == ".html":
