@@ -35,8 +35,9 @@ FOOTER_PT = 14.0  # 四号
 LINE_PT = 28.9  # 22 lines per page in the type area
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 PAGE_MM = (210, 297)
-# share of the type area given to the label column(s) of each table; the rest is split evenly
-LABEL_SHARE = {"t2": 0.40, "t3": 0.22, "t4": 0.16}
+# widths (mm) of the label columns at the left of each table; the value columns share the rest evenly.
+# 表三: level-1 labels take 2 characters a line, level-2 3, level-3 (e.g. 1.属于国家秘密) 7.
+LABEL_MM = {"t2": (60.0,), "t3": (12.0, 16.0, 30.0), "t4": ()}
 
 
 def _fonts(run, fonts: tuple[str, ...], size: float, bold: bool = False) -> None:
@@ -157,11 +158,9 @@ def _row_flags(row, header: bool) -> None:
 
 def _column_widths(key: str, width: int, usable_mm: float) -> list[float]:
     """Column widths in mm: the first column wider (labels), the value columns even."""
-    if width == 1:
-        return [usable_mm]
-    label = usable_mm * LABEL_SHARE.get(key, 0.25)
-    rest = (usable_mm - label) / (width - 1)
-    return [label] + [rest] * (width - 1)
+    labels = list(LABEL_MM.get(key, ()))[: max(width - 1, 0)]
+    rest = (usable_mm - sum(labels)) / (width - len(labels))
+    return labels + [rest] * (width - len(labels))
 
 
 def _cell_text(cell, text: str, header: bool, numeric: bool) -> None:
@@ -180,6 +179,8 @@ def _table(document, table: Table, usable_mm: float) -> None:
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     word.autofit = False
     widths = _column_widths(table.key, width, usable_mm)
+    for column, mm in zip(word.columns, widths):
+        column.width = Mm(mm)  # w:gridCol, which LibreOffice and WPS lay out by
     for r, row in enumerate(word.rows):
         _row_flags(row, r < table.header_rows)
         for c, cell in enumerate(row.cells):
