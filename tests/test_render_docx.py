@@ -137,3 +137,33 @@ def test_table_three_page_renders_to_the_readme_image(pdf, tmp_path):
     if os.environ.get("NIANBAO_UPDATE_GOLDEN") or not PNG.exists():
         PNG.parent.mkdir(parents=True, exist_ok=True)
         PNG.write_bytes(image.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def demo_summary(tmp_path_factory) -> Path:
+    import demo.__main__ as demo_main
+    from demo import district
+
+    out = tmp_path_factory.mktemp("demo")
+    old = demo_main.OUTPUT
+    demo_main.OUTPUT = out
+    try:
+        assert demo_main.main() == 0
+    finally:
+        demo_main.OUTPUT = old
+    return out / f"{district.DISTRICT}{district.YEAR}年政府信息公开年报汇总.xlsx"
+
+
+def test_demo_summary_docx_and_html_read_back_with_the_workbook_numbers(demo_summary, tmp_path):
+    from toolkit.importer.check import check_reports
+    from toolkit.read import read_workbook
+    from toolkit.render_html import to_html
+
+    source = read_workbook(demo_summary)
+    doc = build_document(source)
+    html = tmp_path / "r.html"
+    html.write_text(to_html(doc), encoding="utf-8")
+    for path in (write_docx(doc, tmp_path / "r.docx"), html):
+        (imported,) = check_reports([path])
+        assert imported.errors == [], (path, imported.errors)
+        assert imported.report.values == {k: source.values[k] for k in imported.report.values}

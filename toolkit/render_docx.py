@@ -36,7 +36,7 @@ LINE_PT = 28.9  # 22 lines per page in the type area
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 PAGE_MM = (210, 297)
 # widths (mm) of the label columns at the left of each table; the value columns share the rest evenly.
-# 表三: level-1 labels take 2 characters a line, level-2 3, level-3 (e.g. 1.属于国家秘密) 7.
+# 表三: level-1 labels take 2 characters a line, level-2 3, level-3 (the reasons) 7.
 LABEL_MM = {"t2": (60.0,), "t3": (12.0, 16.0, 30.0), "t4": ()}
 
 
@@ -179,7 +179,7 @@ def _table(document, table: Table, usable_mm: float) -> None:
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     word.autofit = False
     widths = _column_widths(table.key, width, usable_mm)
-    for column, mm in zip(word.columns, widths):
+    for column, mm in zip(word.columns, widths, strict=True):
         column.width = Mm(mm)  # w:gridCol, which LibreOffice and WPS lay out by
     for r, row in enumerate(word.rows):
         _row_flags(row, r < table.header_rows)
