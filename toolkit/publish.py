@@ -36,14 +36,14 @@ def render(doc: ReportDocument, output: Path) -> Path:
     """Write ``doc`` to ``output`` in the format its suffix names."""
     suffix = output.suffix.lower()
     if suffix == ".md":
-        from toolkit.report_markdown import to_markdown
+        from toolkit.render_markdown import to_markdown
 
         return write_atomically(output, lambda tmp: tmp.write_text(to_markdown(doc), encoding="utf-8"))
     if suffix == ".html":
-        from toolkit.report_html import to_html
+        from toolkit.render_html import to_html
 
         return write_atomically(output, lambda tmp: tmp.write_text(to_html(doc), encoding="utf-8"))
-    from toolkit.report_docx import write_docx
+    from toolkit.render_docx import write_docx
 
     if suffix == ".docx":
         return write_atomically(output, lambda tmp: write_docx(doc, tmp))
