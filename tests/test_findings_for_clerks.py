@@ -96,12 +96,13 @@ def test_a_typed_over_total_gives_exactly_one_finding(key, tmp_path):
 # --- the CLI's unbalanced columns are the template's -------------------------------------------
 
 
-def _live_unbalanced(path: Path, lo_recalc) -> set[str]:
+def _live_unbalanced(path: Path, lo_recalc) -> dict[str, str]:
+    """Column key → the template's live status text, for the columns it shows 不平衡, after LibreOffice recalculates."""
     sheet = spec.TABLE["t3"].sheet
     ws = load_workbook(lo_recalc(path), data_only=True)[sheet]
     status = {col: str(ws[ref].value) for col, ref in cells.layout().t3_status.items()}
     assert all(v == BALANCED or v.startswith(UNBALANCED) for v in status.values()), status
-    return {col for col, v in status.items() if v.startswith(UNBALANCED)}
+    return {col: v for col, v in status.items() if v.startswith(UNBALANCED)}
 
 
 @pytest.mark.parametrize("mutations", [
@@ -114,8 +115,10 @@ def test_the_unbalanced_columns_agree_with_the_templates_live_check(mutations, t
     path = corpus.build(corpus.Case("live", mutations, []), tmp_path)
     live = _live_unbalanced(path, lo_recalc)
     [result] = validate_paths([path])
-    cli_columns = {f.column_key for f in result.findings if f.rule == "t3.balance"}
-    assert cli_columns == live and live
+    balance = {f.column_key: f for f in result.findings if f.rule == "t3.balance"}
+    assert set(balance) == set(live) and live
+    for col, f in balance.items():  # the same difference as the status row shows
+        assert f"相差 {f.expected - f.actual}，" in f.message and live[col].endswith(f"差 {f.expected - f.actual}")
 
 
 def test_a_negative_count_outside_the_identities_is_one_finding(tmp_path):

@@ -237,4 +237,5 @@ def table_finding(report: AnnualReport, rule: str, key: str) -> Finding:
             else:
                 expected, actual = left, right
             break
-    return ctx.cell(rule, key, expected=expected, actual=actual)
+    diff = expected - actual if expected is not None and actual is not None else None
+    return ctx.cell(rule, key, expected=expected, actual=actual, diff=diff)
