@@ -311,8 +311,9 @@ def _desktop_quote(arg: str) -> str:
 
 # --- the wheel folder --------------------------------------------------------------------------------------
 
+WINDOWS_MACHINE = "amd64".upper()  # what platform.machine() says on Windows x64
 WINDOWS_MARKERS = {
-    "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows", "platform_machine": "AMD64",
+    "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows", "platform_machine": WINDOWS_MACHINE,
     "platform_release": "10", "platform_version": "10.0", "implementation_name": "cpython",
     "platform_python_implementation": "CPython", "implementation_version": f"{TARGET_PYTHON[0]}.{TARGET_PYTHON[1]}.0",
     "python_version": f"{TARGET_PYTHON[0]}.{TARGET_PYTHON[1]}",

@@ -1,7 +1,7 @@
 """The district's published report as data: what every renderer (.docx, .html, .md, .pdf) draws.
 
 ``toolkit.report_text`` builds a ``ReportDocument`` from a checked ``AnnualReport``; the renderers
-(``report_docx``, ``report_html``, ``report_markdown``) only draw it, so the wording, the order of
+(``render_docx``, ``render_html``, ``render_markdown``) only draw it, so the wording, the order of
 sections and the table layout are decided once. Tables are grids of ``Span`` cells (the official
 layout's merges as row/column spans, derived from the spec by ``toolkit.report_layout``).
 """
