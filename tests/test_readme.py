@@ -75,3 +75,14 @@ def test_every_readme_command_runs_as_written(command, fresh_checkout):
     assert "Traceback" not in output and "内部错误" not in output and "command not found" not in output, output[-2000:]
     missing = ("找不到", "无法打开", "No such file")  # a path the README names that a fresh machine lacks
     assert not any(word in output for word in missing), output[-2000:]
+
+
+def test_the_readme_sample_of_validate_is_what_validate_prints(fresh_checkout):
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"\(`(nianbao validate [^`]+)`, exit (\d)\).*?```text\n(.*?)```", text, flags=re.S)
+    assert found, "the README shows a validate sample with its command and exit code"
+    command, code, sample = found.groups()
+    done = subprocess.run(["bash", "-c", command], cwd=fresh_checkout, capture_output=True, text=True,
+                          timeout=600, env={**_env(), "COLUMNS": "80"})
+    assert done.returncode == int(code), done.stdout + done.stderr
+    assert done.stdout.strip() == sample.strip()
