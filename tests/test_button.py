@@ -89,3 +89,77 @@ def test_button_refuses_a_book_without_the_template_sheets(tmp_path):
     with pytest.raises(Exception) as info:
         run_button(path)
     assert "缺少工作表" in str(info.value)
+
+
+def _cli_findings(path) -> set[tuple[str, str, str]]:
+    """(rule, sheet, cell) of ``nianbao validate --format json`` on the same file (integrity rules left out)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "nianbao"
+    done = subprocess.run([str(exe), "validate", str(path), "--format", "json"], capture_output=True, text=True, timeout=300)
+    data = json.loads(done.stdout)
+    files = data["files"] if isinstance(data, dict) and "files" in data else data
+    found = files[0]["findings"]
+    return {(f["rule"], f["sheet"], f["cell"] or "") for f in found if not f["rule"].startswith("template.")}
+
+
+def _coloured(actions) -> dict[tuple[int, str], str]:
+    """The last colour each (sheet index, range) got."""
+    out = {}
+    for a in actions:
+        if a["func"] == "setRangeColor":
+            out[(a["sheet_position"], a["start_row"], a["start_column"], a["row_count"], a["column_count"])] = a["args"][0]
+    return out
+
+
+def test_button_colours_exactly_the_offending_cells_and_never_writes_an_input(tmp_path, lo_recalc):
+    report = sample_report(44, "示例区商务局")
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += 2
+    path = lo_recalc(write_workbook(tmp_path / "colours.xlsx", AnnualReport(None, report.info, values)))
+    book = xw.Book(json=payload(path))
+    button.main(book)
+    actions = book.json()["actions"]
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    result_rows = written_rows(actions)[1:]
+    red = {(r[1], r[2]) for r in result_rows if r[0] == "强制" and r[2]}
+    single = {(names[k[0]], cells.a1(k[1] + 1, k[2] + 1)) for k, colour in _coloured(actions).items()
+              if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
+    assert red and single == red
+    inputs = {cells.layout().address(c.key) for c in spec.CELLS if c.kind == "input"}
+    for a in actions:
+        if a["func"] == "setValues" and names[a["sheet_position"]] in spec.SHEETS:
+            assert (names[a["sheet_position"]], cells.a1(a["start_row"] + 1, a["start_column"] + 1)) not in inputs
+
+
+def test_button_findings_equal_the_cli_findings(tmp_path, lo_recalc):
+    report = sample_report(45, "示例区水利局")
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += 1
+    path = lo_recalc(write_workbook(tmp_path / "same.xlsx", AnnualReport(None, report.info, values)))
+    rows = written_rows(run_button(path))[1:]
+    assert {(r[3], r[1], r[2] or "") for r in rows} == _cli_findings(path)
+
+
+def test_button_prefills_a_note_row_for_an_unexplained_warning(tmp_path, lo_recalc):
+    from decimal import Decimal
+
+    report = sample_report(46, "示例区司法局")
+    values = dict(report.values)
+    values["t2.fees"] = Decimal("1.0000001")  # a 7th decimal is a 提示 (cell.money_precision)
+    path = lo_recalc(write_workbook(tmp_path / "warn.xlsx", AnnualReport(None, report.info, values)))
+    book = xw.Book(json=payload(path))
+    button.main(book)
+    actions = book.json()["actions"]
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    first = cells.layout().notes_first_row
+    notes = [a for a in actions if a["func"] == "setValues" and names[a["sheet_position"]] == spec.NOTES_SHEET
+             and a["start_column"] == 0]
+    assert notes and notes[0]["start_row"] + 1 == first
+    rule, sheet, cell = notes[0]["values"][0]
+    fees_sheet, fees_ref = cells.layout().address("t2.fees")
+    assert (rule, sheet, cell) == ("cell.money_precision", fees_sheet, fees_ref)
+    assert alert(actions).startswith("没有强制性错误；有 1 处提示")

@@ -1,6 +1,6 @@
 """The 审核 button inside Excel/WPS: xlwings hands over the open book, we validate and answer.
 
-Wire it to a button with xlwings Server or xlwings Lite (``@script``-style function ``validate``).
+The 年报 add-in's 审核 button calls ``main(book)`` (``nianbao excel-addin`` writes the add-in).
 The book arrives as values (Excel has already computed the totals), so the template's
 integrity facts (protection, formulas, validations) are left to ``nianbao validate``; the
 figures, blanks, 基本信息 and all table rules are checked here with the same catalogue.
@@ -17,7 +17,10 @@ from toolkit.model import AnnualReport, BadCell, Value
 from toolkit.read import parse_value
 from toolkit.reporters import level
 
-HEADER = ("级别", "工作表", "单元格", "行", "列", "说明")
+HEADER = ("级别", "工作表", "单元格", "规则编号", "行", "列", "说明")
+ERROR_COLOUR = "#FF9999"
+WARNING_COLOUR = "#FFEB84"
+STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # beside 说明: 已无此提示 for a row whose warning is gone
 
 
 def report_from_book(book: Any) -> AnnualReport:
@@ -28,7 +31,7 @@ def report_from_book(book: Any) -> AnnualReport:
     if missing:
         from toolkit.errors import SheetMissingError
 
-        raise SheetMissingError(Path(book.name), f"缺少工作表“{'”“'.join(missing)}”", "请用 nianbao template 生成的模板填写")
+        raise SheetMissingError(Path(book.name), f"缺少工作表“{'”“'.join(missing)}”", "请使用上级下发的空白年报模板填写")
     values: dict[str, Value] = {}
     bad: dict[str, BadCell] = {}
     for c in spec.CELLS:
@@ -48,24 +51,94 @@ def report_from_book(book: Any) -> AnnualReport:
     return AnnualReport(Path(book.name), info, values, bad)
 
 
+def main(book: Any) -> None:
+    """What the 审核 button runs on the workbook it was pressed in."""
+    validate(book)
+
+
 def validate(book: Any) -> None:
-    """Validate the open book; list findings on a 审核结果 sheet and show a short summary."""
+    """Validate the open book: list findings on 审核结果, colour exactly the offending cells, prefill 审核说明, alert.
+
+    Input values are never written; only fills, the 审核结果 sheet and 审核说明's empty rows and status column.
+    """
     from validators import Options, validate_reports
 
     report = report_from_book(book)
     result = validate_reports([report], Options(integrity=False))[0]
     rows: list[list[Any]] = [list(HEADER)]
     for f in result.findings:
-        rows.append([level(f), f.sheet, f.cell, f.row, f.column, f.message])
+        rows.append([level(f), f.sheet, f.cell, f.rule, f.row, f.column, f.message])
     names = [sheet.name for sheet in book.sheets]
     sheet = book.sheets[RESULT_SHEET] if RESULT_SHEET in names else book.sheets.add(RESULT_SHEET, after=names[-1])
     sheet.clear_contents()
     sheet[cells.a1(1, 1)].value = rows
+    _mark_cells(book, result.findings)
+    overflow = _prefill_notes(book, result.findings)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         text = f"发现 {errors} 处强制性错误、{warnings} 处提示，请按“{RESULT_SHEET}”工作表逐条改正后再报送。"
     elif warnings:
-        text = f"没有强制性错误；有 {warnings} 处提示，请核实，并在“{spec.NOTES_SHEET}”工作表写明原因。"
+        text = f"没有强制性错误；有 {warnings} 处提示，请核实，并在“{spec.NOTES_SHEET}”工作表标色的“说明”格写明原因。"
     else:
         text = "审核通过：没有发现问题。"
+    if overflow:
+        text += f"另有 {overflow} 处提示因“{spec.NOTES_SHEET}”已写满未能列入，请删去已无此提示的行后再按“审核”。"
     book.app.alert(text, title="年报审核")
+
+
+def _colour_blocks() -> list[tuple[str, str, str]]:
+    """(sheet, block, colour) restoring the template's own fills on every cell the button may colour."""
+    from toolkit.template import INPUT_COLOUR, TOTAL_COLOUR
+
+    lay = cells.layout()
+    by_colour: dict[tuple[str, str], list[str]] = {}
+    for c in spec.CELLS:
+        sheet, ref = lay.address(c.key)
+        colour = INPUT_COLOUR if c.kind == "input" else TOTAL_COLOUR
+        by_colour.setdefault((sheet, colour), []).append(ref)
+    for f in spec.INFO_FIELDS:
+        sheet, ref = lay.info[f.key]
+        by_colour.setdefault((sheet, INPUT_COLOUR), []).append(ref)
+    return [(sheet, block, "#" + colour) for (sheet, colour), refs in by_colour.items() for block in cells.blocks(refs)]
+
+
+def _mark_cells(book: Any, findings: list) -> None:
+    """Clear the previous run's colours, then colour exactly the cells named by findings."""
+    from validators.findings import ERROR
+
+    names = {sheet.name for sheet in book.sheets}
+    for sheet, block, colour in _colour_blocks():
+        if sheet in names:
+            book.sheets[sheet][block].color = colour
+    worst: dict[tuple[str, str], str] = {}
+    for f in findings:
+        if f.sheet in names and f.cell:
+            key = (f.sheet, f.cell)
+            if f.severity == ERROR or key not in worst:
+                worst[key] = ERROR_COLOUR if f.severity == ERROR else WARNING_COLOUR
+    for (sheet, ref), colour in worst.items():
+        book.sheets[sheet][ref].color = colour
+
+
+def _prefill_notes(book: Any, findings: list) -> int:
+    """Apply ``toolkit.explain.plan_notes`` to 审核说明; returns the warnings left out for lack of rows."""
+    from toolkit.explain import plan_notes
+
+    if spec.NOTES_SHEET not in {sheet.name for sheet in book.sheets}:
+        return 0
+    sheet = book.sheets[spec.NOTES_SHEET]
+    first = cells.layout().notes_first_row
+    width = len(spec.NOTES_HEADER)
+    area = sheet[f"{cells.a1(first, 1)}:{cells.a1(first + spec.NOTES_ROWS - 1, width)}"].value or []
+    existing = [tuple("" if v is None else str(v) for v in (row if isinstance(row, list) else [row]))[:width]
+                for row in area]
+    plan = plan_notes(existing, findings)
+    for new in plan.append:
+        sheet[cells.a1(first + new.position, 1)].value = [[new.rule, new.sheet, new.cell]]
+    for position in [new.position for new in plan.append] + list(plan.incomplete):
+        sheet[cells.a1(first + position, width)].color = WARNING_COLOUR
+    marks = dict(plan.marks)
+    if marks:
+        last = max(marks)
+        sheet[cells.a1(first, STATUS_COLUMN)].value = [[marks.get(i, "")] for i in range(last + 1)]
+    return plan.overflow

@@ -21,8 +21,10 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = Font(name="宋体", size=10)
 _BOLD = Font(name="宋体", size=10, bold=True)
 _TITLE = Font(name="黑体", size=14)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
+INPUT_COLOUR = "FFF9E5"  # the fill of every cell a clerk types into
+TOTAL_COLOUR = "EDEDED"  # the fill of computed cells
+_INPUT_FILL = PatternFill("solid", fgColor=INPUT_COLOUR)
+_TOTAL_FILL = PatternFill("solid", fgColor=TOTAL_COLOUR)
 _RED = PatternFill("solid", fgColor="FF5B5B")
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
 _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
