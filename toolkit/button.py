@@ -8,18 +8,19 @@ figures, blanks, 基本信息 and all table rules are checked here with the same
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from toolkit import cells, spec
-from toolkit.annotate import RESULT_SHEET
+from toolkit.annotate import ERROR_FILL, RESULT_SHEET, WARNING_FILL
 from toolkit.model import AnnualReport, BadCell, Value
 from toolkit.read import parse_value
 from toolkit.reporters import level
 
 HEADER = ("级别", "工作表", "单元格", "规则编号", "行", "列", "说明")
-ERROR_COLOUR = "#FF9999"
-WARNING_COLOUR = "#FFEB84"
+ERROR_COLOUR = "#" + ERROR_FILL[2:]  # the annotated copy's colours, without the alpha byte
+WARNING_COLOUR = "#" + WARNING_FILL[2:]
 STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # beside 说明: 已无此提示 for a row whose warning is gone
 
 
@@ -86,7 +87,8 @@ def validate(book: Any) -> None:
     book.app.alert(text, title="年报审核")
 
 
-def _colour_blocks() -> list[tuple[str, str, str]]:
+@cache
+def _colour_blocks() -> tuple[tuple[str, str, str], ...]:
     """(sheet, block, colour) restoring the template's own fills on every cell the button may colour."""
     from toolkit.template import INPUT_COLOUR, TOTAL_COLOUR
 
@@ -99,7 +101,7 @@ def _colour_blocks() -> list[tuple[str, str, str]]:
     for f in spec.INFO_FIELDS:
         sheet, ref = lay.info[f.key]
         by_colour.setdefault((sheet, INPUT_COLOUR), []).append(ref)
-    return [(sheet, block, "#" + colour) for (sheet, colour), refs in by_colour.items() for block in cells.blocks(refs)]
+    return tuple((sheet, block, "#" + colour) for (sheet, colour), refs in by_colour.items() for block in cells.blocks(refs))
 
 
 def _mark_cells(book: Any, findings: list) -> None:
