@@ -36,8 +36,21 @@ def run_button(path) -> list[dict]:
 
 
 def written_rows(actions) -> list[list]:
-    sets = [a for a in actions if a["func"] == "setValues"]
-    return sets[-1]["values"]
+    """The table the button wrote on 审核结果 (the write that starts with the header row)."""
+    sets = [a for a in actions if a["func"] == "setValues" and a["values"] and a["values"][0] == list(button.HEADER)]
+    assert len(sets) == 1
+    return sets[0]["values"]
+
+
+def verdict_written(actions, names) -> str:
+    sheet, ref = spec.INFO_SHEET, cells.layout().info_verdict
+    row, col = cells.rowcol(ref)
+    writes = [a for a in actions if a["func"] == "setValues" and names[a["sheet_position"]] == sheet
+              and (a["start_row"] + 1, a["start_column"] + 2) == (row, col)]
+    assert len(writes) == 1
+    label, text = writes[0]["values"][0]
+    assert label == spec.INFO_VERDICT_LABEL
+    return text
 
 
 def alert(actions) -> str:
@@ -50,6 +63,7 @@ def test_button_passes_a_clean_workbook(tmp_path, lo_recalc):
     assert any(a["func"] == "addSheet" for a in actions)
     assert written_rows(actions) == [list(button.HEADER)]
     assert alert(actions).startswith("审核通过")
+    assert verdict_written(actions, [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]) == "通过"
 
 
 def test_button_lists_an_unbalanced_column_and_text_in_a_number_cell(tmp_path, lo_recalc):
@@ -78,7 +92,7 @@ def test_button_reuses_an_existing_result_sheet(tmp_path, lo_recalc):
     wb.save(path)
     actions = run_button(lo_recalc(path))
     assert not any(a["func"] == "addSheet" for a in actions)
-    assert any(a["func"] == "sheetClearContents" for a in actions)
+    assert any(a["func"] == "sheetClear" for a in actions)
 
 
 def test_button_refuses_a_book_without_the_template_sheets(tmp_path):
@@ -163,3 +177,114 @@ def test_button_prefills_a_note_row_for_an_unexplained_warning(tmp_path, lo_reca
     fees_sheet, fees_ref = cells.layout().address("t2.fees")
     assert (rule, sheet, cell) == ("cell.money_precision", fees_sheet, fees_ref)
     assert alert(actions).startswith("没有强制性错误；有 1 处提示")
+
+
+def test_button_verdict_counts_errors_and_unexplained_warnings(tmp_path, lo_recalc):
+    report = sample_report(47, "示例区农业农村局")
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += 2
+    path = lo_recalc(write_workbook(tmp_path / "verdict.xlsx", AnnualReport(None, report.info, values)))
+    actions = run_button(path)
+    errors = sum(1 for r in written_rows(actions)[1:] if r[0] == "强制")
+    text = verdict_written(actions, [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET])
+    assert errors and text.startswith(f"{errors}个错误")
+    assert button.verdict(0, 3) == "3个提示待说明" and button.verdict(2, 1) == "2个错误，1个提示待说明"
+
+
+def test_button_links_each_listed_cell_to_its_place(tmp_path, lo_recalc):
+    report = sample_report(48, "示例区卫健委")
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += 2
+    path = lo_recalc(write_workbook(tmp_path / "links.xlsx", AnnualReport(None, report.info, values)))
+    actions = run_button(path)
+    rows = written_rows(actions)
+    links = [a for a in actions if a["func"] == "addHyperlink"]
+    column = button.HEADER.index("单元格")
+    expected = {(i, f"#'{r[1]}'!{r[2]}") for i, r in enumerate(rows) if i and r[2]}
+    assert expected and {(a["start_row"], a["args"][0]) for a in links} == expected
+    assert all(a["start_column"] == column for a in links)
+
+
+class _ComApi:
+    """The few members of Excel's Worksheet/Workbook COM objects that protection uses, logging each call.
+
+    Excel itself cannot run here; the remote engine has no protection, so this stands in for ``sheet.api``
+    on Windows and records where, in the stream of writes the button makes, each (un)protect falls.
+    """
+
+    def __init__(self, name, password, log, actions):
+        self.name, self.password, self.log, self.actions = name, password, log, actions
+        self.ProtectContents = self.ProtectStructure = True
+        self.ProtectDrawingObjects, self.ProtectScenarios = True, True
+        self.Protection = type("Protection", (), {n: n == "AllowFormattingColumns" for n in button._ALLOW})()
+
+    def Unprotect(self, password=""):
+        if password != self.password:
+            raise RuntimeError("(-2147352567, 'Exception occurred.')")  # what pywin32's com_error says
+        self.log.append(("unprotect", self.name, len(self.actions())))
+
+    def Protect(self, Password="", **options):
+        self.log.append(("protect", self.name, len(self.actions()), Password, options))
+
+
+class _ExcelLikeBook:
+    """A remote-engine book whose sheets and workbook carry :class:`_ComApi` protection."""
+
+    def __init__(self, book, password):
+        self._book, self.log = book, []
+        actions = lambda: book.json()["actions"]  # noqa: E731
+        self.api = _ComApi(None, password, self.log, actions)
+        self._apis = {s.name: _ComApi(s.name, password, self.log, actions) for s in book.sheets}
+        self.name, self.app = book.name, book.app
+
+    @property
+    def sheets(self):
+        outer = self
+
+        class Sheets:
+            def __iter__(self):
+                for s in outer._book.sheets:
+                    yield type("S", (), {"name": s.name, "api": outer._apis.get(s.name)})()
+
+            def __getitem__(self, name):
+                return outer._book.sheets[name]
+
+            def add(self, *args, **kw):
+                return outer._book.sheets.add(*args, **kw)
+
+        return Sheets()
+
+
+def test_button_unprotects_around_its_writes_and_protects_again_as_before(tmp_path, lo_recalc):
+    path = lo_recalc(write_workbook(tmp_path / "locked.xlsx", sample_report(49, "示例区城管局")))
+    book = _ExcelLikeBook(xw.Book(json=payload(path)), password="s3cret")
+    button.validate(book, password="s3cret")
+    actions = [a for a in book._book.json()["actions"] if a["func"] != "alert"]
+    unprotects = [e for e in book.log if e[0] == "unprotect"]
+    protects = [e for e in book.log if e[0] == "protect"]
+    assert {e[1] for e in unprotects} == {e[1] for e in protects} == {None, *spec.SHEETS}
+    assert max(e[2] for e in unprotects) == 0  # lifted before the first write
+    assert min(e[2] for e in protects) == len(actions)  # given back after the last one
+    sheet_options = [e[4] for e in protects if e[1] is not None]
+    assert all(o["AllowFormattingColumns"] and not o["AllowFormattingCells"] and o["Contents"] for o in sheet_options)
+    assert all(e[3] == "s3cret" for e in protects)
+    assert next(e for e in protects if e[1] is None)[4] == {"Structure": True, "Windows": False}
+
+
+def test_button_with_a_wrong_password_writes_nothing_and_leaves_every_sheet_protected(tmp_path, lo_recalc):
+    from toolkit.errors import NianbaoError
+
+    path = lo_recalc(write_workbook(tmp_path / "wrong.xlsx", sample_report(50, "示例区文旅局")))
+    book = _ExcelLikeBook(xw.Book(json=payload(path)), password="s3cret")
+    with pytest.raises(NianbaoError) as info:
+        button.validate(book, password="guess")
+    assert "保护密码" in info.value.message and "wrong.xlsx" in info.value.message
+    assert not book._book.json()["actions"]
+    lifted = [e[1] for e in book.log if e[0] == "unprotect"]
+    given_back = [e[1] for e in book.log if e[0] == "protect"]
+    assert sorted(lifted, key=str) == sorted(given_back, key=str)
+
+
+def test_button_without_an_addin_config_assumes_no_password(tmp_path, lo_recalc):
+    path = write_workbook(tmp_path / "nopw.xlsx", sample_report(51, "示例区人社局"))
+    assert button.addin_password(xw.Book(json=payload(path))) is None

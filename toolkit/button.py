@@ -8,6 +8,8 @@ figures, blanks, 基本信息 and all table rules are checked here with the same
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,11 @@ HEADER = ("级别", "工作表", "单元格", "规则编号", "行", "列", "说
 ERROR_COLOUR = "#" + ERROR_FILL[2:]  # the annotated copy's colours, without the alpha byte
 WARNING_COLOUR = "#" + WARNING_FILL[2:]
 STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # beside 说明: 已无此提示 for a row whose warning is gone
+PASSWORD_KEY = "NIANBAO_SHEET_PASSWORD"  # on the add-in's config sheet: the password of `template --password`
+# Excel's sheet-protection switches, read before unprotecting and given back to Protect unchanged.
+_ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+          "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+          "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
 
 
 def report_from_book(book: Any) -> AnnualReport:
@@ -54,13 +61,42 @@ def report_from_book(book: Any) -> AnnualReport:
 
 def main(book: Any) -> None:
     """What the 审核 button runs on the workbook it was pressed in."""
-    validate(book)
+    validate(book, password=addin_password(book))
 
 
-def validate(book: Any) -> None:
-    """Validate the open book: list findings on 审核结果, colour exactly the offending cells, prefill 审核说明, alert.
+def addin_password(book: Any) -> str | None:
+    """The sheet password the district wrote into the add-in's config sheet, if any.
 
-    Input values are never written; only fills, the 审核结果 sheet and 审核说明's empty rows and status column.
+    Only Excel has the add-in open beside the book; anywhere else (xlwings' remote engine, a dropped add-in)
+    there is no config and the template's sheets are assumed to carry no password.
+    """
+    from toolkit.addin import ADDIN_FILE, conf_sheet_name
+
+    try:
+        conf = book.app.books[ADDIN_FILE].sheets[conf_sheet_name()]
+        rows = conf[cells.a1(1, 1)].expand("table").value
+    except Exception:  # no add-in workbook in this engine: no password configured
+        return None
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, list) and len(row) >= 2 and str(row[0]).strip().upper() == PASSWORD_KEY:
+            return None if row[1] in (None, "") else str(row[1])
+    return None
+
+
+def verdict(errors: int, unexplained: int) -> str:
+    """The one line written on the first sheet: 通过 / N个错误 / N个提示待说明."""
+    if errors:
+        return f"{errors}个错误" + (f"，{unexplained}个提示待说明" if unexplained else "")
+    return f"{unexplained}个提示待说明" if unexplained else "通过"
+
+
+def validate(book: Any, password: str | None = None) -> None:
+    """Validate the open book: list findings on 审核结果, colour exactly the offending cells, prefill 审核说明,
+    write the verdict on the first sheet, alert.
+
+    Input values are never written; only fills, the 审核结果 sheet, the verdict cell and 审核说明's empty rows and
+    status column. Protected sheets (and the locked workbook structure) are unprotected around the writes with
+    ``password`` and protected again exactly as they were.
     """
     from validators import Options, validate_reports
 
@@ -69,13 +105,19 @@ def validate(book: Any) -> None:
     rows: list[list[Any]] = [list(HEADER)]
     for f in result.findings:
         rows.append([level(f), f.sheet, f.cell, f.rule, f.row, f.column, f.message])
-    names = [sheet.name for sheet in book.sheets]
-    sheet = book.sheets[RESULT_SHEET] if RESULT_SHEET in names else book.sheets.add(RESULT_SHEET, after=names[-1])
-    sheet.clear_contents()
-    sheet[cells.a1(1, 1)].value = rows
-    _mark_cells(book, result.findings)
-    overflow = _prefill_notes(book, result.findings)
     errors, warnings = len(result.errors), len(result.warnings)
+    with unprotected(book, password):
+        names = [sheet.name for sheet in book.sheets]
+        sheet = book.sheets[RESULT_SHEET] if RESULT_SHEET in names else book.sheets.add(RESULT_SHEET, after=names[-1])
+        sheet.clear()
+        sheet[cells.a1(1, 1)].value = rows
+        _link_cells(sheet, result.findings, set(names))
+        _mark_cells(book, result.findings)
+        overflow = _prefill_notes(book, result.findings)
+        if spec.INFO_SHEET in names:  # label and verdict: a workbook from before the verdict row gets both
+            row, col = cells.rowcol(cells.layout().info_verdict)
+            line = [spec.INFO_VERDICT_LABEL, verdict(errors, len(result.unexplained_warnings))]
+            book.sheets[spec.INFO_SHEET][cells.a1(row, col - 1)].value = [line]
     if errors:
         text = f"发现 {errors} 处强制性错误、{warnings} 处提示，请按“{RESULT_SHEET}”工作表逐条改正后再报送。"
     elif warnings:
@@ -85,6 +127,56 @@ def validate(book: Any) -> None:
     if overflow:
         text += f"另有 {overflow} 处提示因“{spec.NOTES_SHEET}”已写满未能列入，请删去已无此提示的行后再按“审核”。"
     book.app.alert(text, title="年报审核")
+
+
+@contextmanager
+def unprotected(book: Any, password: str | None) -> Iterator[None]:
+    """Unprotect the workbook structure and every protected sheet, protect them again as they were afterwards.
+
+    Works through Excel's COM objects (``.api``); an engine without them (the remote engine) has no
+    protection to lift. A wrong or missing password becomes a Chinese message, never a half-written book.
+    """
+    lifted: list[tuple[Any, dict[str, Any]]] = []
+    structure = None
+    try:
+        api = getattr(book, "api", None)
+        if getattr(api, "ProtectStructure", False):
+            _unprotect(api, password, book.name, None)
+            structure = api
+        for sheet in book.sheets:
+            api = sheet.api
+            if getattr(api, "ProtectContents", False):
+                allow = {name: getattr(api.Protection, name) for name in _ALLOW}
+                allow |= {"DrawingObjects": api.ProtectDrawingObjects, "Scenarios": api.ProtectScenarios}
+                _unprotect(api, password, book.name, sheet.name)
+                lifted.append((api, allow))
+        yield
+    finally:
+        for api, allow in reversed(lifted):
+            api.Protect(Password=password or "", Contents=True, **allow)
+        if structure is not None:
+            structure.Protect(Password=password or "", Structure=True, Windows=False)
+
+
+def _unprotect(api: Any, password: str | None, book_name: str, sheet_name: str | None) -> None:
+    from toolkit.errors import NianbaoError
+
+    try:
+        api.Unprotect(password or "")
+    except Exception as exc:  # COM reports a wrong password as a generic com_error
+        where = f"工作表“{sheet_name}”" if sheet_name else "工作簿结构"
+        raise NianbaoError(
+            book_name, f"{where}设有保护密码，审核按钮无法写入审核结果",
+            "请向下发模板的单位索取密码，由信息科填入年报加载项的配置后再按“审核”；在此之前可把工作簿发给上级审核",
+        ) from exc
+
+
+def _link_cells(sheet: Any, findings: list, names: set[str]) -> None:
+    """A hyperlink on each 单元格 of 审核结果 that jumps to the cell (sheet names are the spec's, cells ours)."""
+    column = HEADER.index("单元格") + 1
+    for i, f in enumerate(findings, start=2):
+        if f.cell and f.sheet in names:
+            sheet[cells.a1(i, column)].add_hyperlink(f"#'{f.sheet}'!{f.cell}", text_to_display=f.cell, screen_tip=f"转到{f.sheet} {f.cell}")
 
 
 @cache

@@ -77,6 +77,7 @@ class Layout:
     info: dict[str, tuple[str, str]]  # info field key → (sheet, A1)
     info_checks: str  # A1 of the 勾稽 summary on the info sheet
     info_blanks: str  # A1 of the blank-count summary
+    info_verdict: str  # A1 where the 审核 button writes its one-line verdict; its label sits to the left
     t3_status: dict[str, str]  # 表三 column key → A1 of its live 勾稽 status
     notes_first_row: int
     by_address: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -183,7 +184,7 @@ def _t4(grid: SheetGrid, data: dict) -> None:
 INFO_FIRST_ROW = 3
 
 
-def _info(grid: SheetGrid) -> tuple[dict[str, tuple[str, str]], str, str]:
+def _info(grid: SheetGrid) -> tuple[dict[str, tuple[str, str]], str, str, str]:
     grid.title_cells.add(grid.put(1, 1, spec.INFO_TITLE, to_col=3))
     info = {}
     row = INFO_FIRST_ROW
@@ -196,7 +197,8 @@ def _info(grid: SheetGrid) -> tuple[dict[str, tuple[str, str]], str, str]:
     checks = a1(row, 2)
     grid.put(row + 1, 1, spec.INFO_BLANKS_LABEL)
     blanks = a1(row + 1, 2)
-    return info, checks, blanks
+    # The verdict row is not part of ``grid.texts``: workbooks made before it existed must still read as intact.
+    return info, checks, blanks, a1(row + 2, 2)
 
 
 def _notes(grid: SheetGrid) -> int:
@@ -219,13 +221,13 @@ def layout() -> Layout:
     }
     data: dict[str, tuple[str, str]] = {}
     data_merges: dict[str, str] = {}
-    info, checks, blanks = _info(grids[spec.INFO_SHEET])
+    info, checks, blanks, verdict = _info(grids[spec.INFO_SHEET])
     _t2(grids[sheets["t2"]], data, data_merges)
     status = _t3(grids[sheets["t3"]], data)
     _t4(grids[sheets["t4"]], data)
     notes_first = _notes(grids[spec.NOTES_SHEET])
     assert set(data) == set(spec.CELL), "layout must place every spec cell"
-    lay = Layout(grids, data, data_merges, info, checks, blanks, status, notes_first)
+    lay = Layout(grids, data, data_merges, info, checks, blanks, verdict, status, notes_first)
     lay.by_address = {addr: key for key, addr in data.items()}
     return lay
 

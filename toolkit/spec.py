@@ -104,6 +104,7 @@ INFO_FIELDS: tuple[InfoField, ...] = (
 INFO_TITLE = "政府信息公开工作年度报告 基本信息"
 INFO_CHECKS_LABEL = "勾稽检查汇总"
 INFO_BLANKS_LABEL = "未填写的数据单元格"
+INFO_VERDICT_LABEL = "上次按“审核”的结论"  # written by the add-in's button, never by the clerk
 INFO_SHEET = "基本信息"
 NOTES_SHEET = "审核说明"
 NOTES_HEADER = ("规则编号", "工作表", "单元格", "说明（不少于6个字）")

@@ -190,6 +190,10 @@ def _fill_info(wb: Workbook, lay: cells.Layout, dvs: dict, year: int | None, age
         refs = [lay.address(c.key)[1] for c in table.cells if c.kind == "input"]
         parts += [f"COUNTBLANK('{table.sheet}'!{rng})" for rng in cells.blocks(refs)]
     ws[lay.info_blanks] = f"={'+'.join(parts)}"
+    row, col = cells.rowcol(lay.info_verdict)
+    ws[cells.a1(row, col - 1)] = spec.INFO_VERDICT_LABEL
+    ws[lay.info_verdict].border = _BORDER
+    ws[lay.info_verdict].alignment = Alignment(wrap_text=True, vertical="center")
     for ref in (lay.info_checks, lay.info_blanks):
         ws[ref].border = _BORDER
         ws[ref].font = _BOLD
