@@ -41,6 +41,7 @@ bench: setup
 	$(PY) bench/validate.py
 	$(PY) bench/consolidate.py
 	$(PY) bench/import.py
+	$(PY) bench/button.py
 
 template: setup
 	$(PY) -m workbook_templates
