@@ -78,10 +78,10 @@ def test_button_lists_an_unbalanced_column_and_text_in_a_number_cell(tmp_path, l
     wb.save(path)
     actions = run_button(lo_recalc(path))
     rows = written_rows(actions)[1:]
-    located = {(r[1], r[2]) for r in rows}
+    located = {(r[3], r[4]) for r in rows}
     assert (sheet, ref) in located
     t3_sheet = spec.TABLE["t3"].sheet
-    assert any(r[1] == t3_sheet and r[0] == "强制" for r in rows)
+    assert any(r[3] == t3_sheet and r[1] == "强制" for r in rows)
     assert "强制性错误" in alert(actions)
 
 
@@ -139,7 +139,7 @@ def test_button_colours_exactly_the_offending_cells_and_never_writes_an_input(tm
     actions = book.json()["actions"]
     names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
     result_rows = written_rows(actions)[1:]
-    red = {(r[1], r[2]) for r in result_rows if r[0] == "强制" and r[2]}
+    red = {(r[3], r[4]) for r in result_rows if r[1] == "强制" and r[4]}
     single = {(names[k[0]], cells.a1(k[1] + 1, k[2] + 1)) for k, colour in _coloured(actions).items()
               if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
     assert red and single == red
@@ -155,7 +155,7 @@ def test_button_findings_equal_the_cli_findings(tmp_path, lo_recalc):
     values[spec.t3("new", "research")] += 1
     path = lo_recalc(write_workbook(tmp_path / "same.xlsx", AnnualReport(None, report.info, values)))
     rows = written_rows(run_button(path))[1:]
-    assert {(r[3], r[1], r[2] or "") for r in rows} == _cli_findings(path)
+    assert {(r[2], r[3], r[4] or "") for r in rows} == _cli_findings(path)
 
 
 def test_button_prefills_a_note_row_for_an_unexplained_warning(tmp_path, lo_recalc):
@@ -185,7 +185,7 @@ def test_button_verdict_counts_errors_and_unexplained_warnings(tmp_path, lo_reca
     values[spec.t3("new", "research")] += 2
     path = lo_recalc(write_workbook(tmp_path / "verdict.xlsx", AnnualReport(None, report.info, values)))
     actions = run_button(path)
-    errors = sum(1 for r in written_rows(actions)[1:] if r[0] == "强制")
+    errors = sum(1 for r in written_rows(actions)[1:] if r[1] == "强制")
     text = verdict_written(actions, [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET])
     assert errors and text.startswith(f"{errors}个错误")
     assert button.verdict(0, 3) == "3个提示待说明" and button.verdict(2, 1) == "2个错误，1个提示待说明"
@@ -200,7 +200,7 @@ def test_button_links_each_listed_cell_to_its_place(tmp_path, lo_recalc):
     rows = written_rows(actions)
     links = [a for a in actions if a["func"] == "addHyperlink"]
     column = button.HEADER.index("单元格")
-    expected = {(i, f"#'{r[1]}'!{r[2]}") for i, r in enumerate(rows) if i and r[2]}
+    expected = {(i, f"#'{r[3]}'!{r[4]}") for i, r in enumerate(rows) if i and r[4]}
     assert expected and {(a["start_row"], a["args"][0]) for a in links} == expected
     assert all(a["start_column"] == column for a in links)
 
@@ -288,3 +288,19 @@ def test_button_with_a_wrong_password_writes_nothing_and_leaves_every_sheet_prot
 def test_button_without_an_addin_config_assumes_no_password(tmp_path, lo_recalc):
     path = write_workbook(tmp_path / "nopw.xlsx", sample_report(51, "示例区人社局"))
     assert button.addin_password(xw.Book(json=payload(path))) is None
+
+
+def test_button_lists_an_empty_templates_blanks_once_per_sheet_and_colours_every_blank_cell(tmp_path, lo_recalc):
+    from toolkit.template import build
+
+    path = lo_recalc(build(tmp_path / "empty.xlsx"))
+    actions = run_button(path)
+    rows = written_rows(actions)[1:]
+    blank_rows = [r for r in rows if r[2] == "cell.blank"]
+    assert blank_rows and len({r[3] for r in blank_rows}) == len(blank_rows)
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    red = {(names[k[0]], cells.a1(k[1] + 1, k[2] + 1)) for k, colour in _coloured(actions).items()
+           if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
+    inputs = {cells.layout().address(c.key) for c in spec.CELLS if c.kind == "input"}
+    assert inputs <= red

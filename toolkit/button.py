@@ -18,9 +18,9 @@ from toolkit import cells, spec
 from toolkit.annotate import ERROR_FILL, RESULT_SHEET, WARNING_FILL
 from toolkit.model import AnnualReport, BadCell, Value
 from toolkit.read import parse_value
-from toolkit.reporters import level
+from toolkit.reporters import BLANK_RULE, RESULT_HEADER, result_rows
 
-HEADER = ("级别", "工作表", "单元格", "规则编号", "行", "列", "说明")
+HEADER = RESULT_HEADER
 ERROR_COLOUR = "#" + ERROR_FILL[2:]  # the annotated copy's colours, without the alpha byte
 WARNING_COLOUR = "#" + WARNING_FILL[2:]
 STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # beside 说明: 已无此提示 for a row whose warning is gone
@@ -102,16 +102,15 @@ def validate(book: Any, password: str | None = None) -> None:
 
     report = report_from_book(book)
     result = validate_reports([report], Options(integrity=False))[0]
-    rows: list[list[Any]] = [list(HEADER)]
-    for f in result.findings:
-        rows.append([level(f), f.sheet, f.cell, f.rule, f.row, f.column, f.message])
+    listed = result_rows(result)  # blanks grouped per sheet, as the text report shows them
+    rows: list[list[Any]] = [list(HEADER)] + [[i, *row] for i, row in enumerate(listed, start=1)]
     errors, warnings = len(result.errors), len(result.warnings)
     with unprotected(book, password):
         names = [sheet.name for sheet in book.sheets]
         sheet = book.sheets[RESULT_SHEET] if RESULT_SHEET in names else book.sheets.add(RESULT_SHEET, after=names[-1])
         sheet.clear()
         sheet[cells.a1(1, 1)].value = rows
-        _link_cells(sheet, result.findings, set(names))
+        _link_cells(sheet, listed, set(names))
         _mark_cells(book, result.findings)
         overflow = _prefill_notes(book, result.findings)
         if spec.INFO_SHEET in names:  # label and verdict: a workbook from before the verdict row gets both
@@ -119,7 +118,9 @@ def validate(book: Any, password: str | None = None) -> None:
             line = [spec.INFO_VERDICT_LABEL, verdict(errors, len(result.unexplained_warnings))]
             book.sheets[spec.INFO_SHEET][cells.a1(row, col - 1)].value = [line]
     if errors:
-        text = f"发现 {errors} 处强制性错误、{warnings} 处提示，请按“{RESULT_SHEET}”工作表逐条改正后再报送。"
+        blanks = sum(1 for f in result.errors if f.rule == BLANK_RULE)
+        among = f"（其中 {blanks} 个单元格未填写，已标红）" if blanks else ""
+        text = f"发现 {errors} 处强制性错误{among}、{warnings} 处提示，请按“{RESULT_SHEET}”工作表逐条改正后再报送。"
     elif warnings:
         text = f"没有强制性错误；有 {warnings} 处提示，请核实，并在“{spec.NOTES_SHEET}”工作表标色的“说明”格写明原因。"
     else:
@@ -171,12 +172,13 @@ def _unprotect(api: Any, password: str | None, book_name: str, sheet_name: str |
         ) from exc
 
 
-def _link_cells(sheet: Any, findings: list, names: set[str]) -> None:
+def _link_cells(sheet: Any, listed: list[tuple[str, ...]], names: set[str]) -> None:
     """A hyperlink on each 单元格 of 审核结果 that jumps to the cell (sheet names are the spec's, cells ours)."""
     column = HEADER.index("单元格") + 1
-    for i, f in enumerate(findings, start=2):
-        if f.cell and f.sheet in names:
-            sheet[cells.a1(i, column)].add_hyperlink(f"#'{f.sheet}'!{f.cell}", text_to_display=f.cell, screen_tip=f"转到{f.sheet} {f.cell}")
+    for i, (_, _, name, ref, _) in enumerate(listed, start=2):
+        if ref and name in names:
+            sheet[cells.a1(i, column)].add_hyperlink(f"#'{name}'!{ref}", text_to_display=ref,
+                                                      screen_tip=f"转到{name} {ref}")
 
 
 @cache

@@ -161,6 +161,9 @@ def summary(r: FileReport) -> str:
     return f"{head}：{counts}。{verdict}。"
 
 
+RESULT_HEADER = ("序号", "级别", "规则编号", "工作表", "单元格", "说明")  # the 审核结果 sheet, button and copy alike
+
+
 def result_rows(r: FileReport) -> list[tuple[str, str, str, str, str]]:
     """The rows of a 审核结果 sheet, ``(级别, 规则编号, 工作表, 单元格, 说明)``, blanks grouped per sheet.
 
