@@ -176,7 +176,7 @@ def test_button_prefills_a_note_row_for_an_unexplained_warning(tmp_path, lo_reca
     rule, sheet, cell = notes[0]["values"][0]
     fees_sheet, fees_ref = cells.layout().address("t2.fees")
     assert (rule, sheet, cell) == ("cell.money_precision", fees_sheet, fees_ref)
-    assert alert(actions).startswith("没有强制性错误；有 1 处提示")
+    assert alert(actions).startswith("没有强制性错误；有 1 处提示待说明")
 
 
 def test_button_verdict_counts_errors_and_unexplained_warnings(tmp_path, lo_recalc):
@@ -304,3 +304,45 @@ def test_button_lists_an_empty_templates_blanks_once_per_sheet_and_colours_every
            if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
     inputs = {cells.layout().address(c.key) for c in spec.CELLS if c.kind == "input"}
     assert inputs <= red
+
+
+def _with_notes(path, rows):
+    wb = openpyxl.load_workbook(path)
+    ws = wb[spec.NOTES_SHEET]
+    first = cells.layout().notes_first_row
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row, start=1):
+            ws.cell(row=first + i, column=j, value=value)
+    wb.save(path)
+    return path
+
+
+def test_button_accepts_an_explained_warning_and_leaves_the_clerks_row_alone(tmp_path, lo_recalc):
+    from decimal import Decimal
+
+    report = sample_report(52, "示例区统计局")
+    values = dict(report.values)
+    values["t2.fees"] = Decimal("1.0000001")
+    path = write_workbook(tmp_path / "explained.xlsx", AnnualReport(None, report.info, values))
+    sheet, ref = cells.layout().address("t2.fees")
+    path = lo_recalc(_with_notes(path, [("cell.money_precision", sheet, ref, "财务凭证按实际金额填列")]))
+    actions = run_button(path)
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    notes = [a for a in actions if a["func"] == "setValues" and names[a["sheet_position"]] == spec.NOTES_SHEET]
+    assert all(a["start_column"] + 1 == button.STATUS_COLUMN for a in notes)  # only the status column
+    assert alert(actions).startswith("审核通过：1 处提示均已")
+    assert verdict_written(actions, names) == "通过"
+
+
+def test_button_marks_a_note_whose_warning_is_gone_and_keeps_it(tmp_path, lo_recalc):
+    from toolkit.explain import STALE_MARK, STATUS_HEADER
+
+    sheet, ref = cells.layout().address("t2.fees")
+    path = write_workbook(tmp_path / "stale.xlsx", sample_report(53, "示例区审计局"))
+    path = lo_recalc(_with_notes(path, [("cell.money_precision", sheet, ref, "去年的小数位说明，今年已改正")]))
+    actions = run_button(path)
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    notes = [a for a in actions if a["func"] == "setValues" and names[a["sheet_position"]] == spec.NOTES_SHEET]
+    assert len(notes) == 1 and notes[0]["start_column"] + 1 == button.STATUS_COLUMN
+    assert notes[0]["start_row"] + 1 == cells.layout().notes_first_row - 1
+    assert notes[0]["values"] == [[STATUS_HEADER], [STALE_MARK]]

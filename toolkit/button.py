@@ -16,7 +16,7 @@ from typing import Any
 
 from toolkit import cells, spec
 from toolkit.annotate import ERROR_FILL, RESULT_SHEET, WARNING_FILL
-from toolkit.model import AnnualReport, BadCell, Value
+from toolkit.model import AnnualReport, BadCell, Note, Value
 from toolkit.read import parse_value
 from toolkit.reporters import BLANK_RULE, RESULT_HEADER, result_rows
 
@@ -31,8 +31,9 @@ _ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows
           "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
 
 
-def report_from_book(book: Any) -> AnnualReport:
-    """The figures of an open template, read through xlwings' ``Book`` API."""
+def report_from_book(book: Any, area: list[tuple[str, str, str, str]] | None = None) -> AnnualReport:
+    """The figures and notes of an open template, read through xlwings' ``Book`` API (``area``: the note
+    rows when the caller has read them already)."""
     lay = cells.layout()
     names = {sheet.name for sheet in book.sheets}
     missing = [name for name in spec.SHEETS if name not in names]
@@ -56,7 +57,30 @@ def report_from_book(book: Any) -> AnnualReport:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         info[f.key] = raw if raw not in ("", None) else None
-    return AnnualReport(Path(book.name), info, values, bad)
+    first = cells.layout().notes_first_row
+    notes = [Note(rule, sheet, ref.upper().replace("$", ""), text, first + i)
+             for i, (rule, sheet, ref, text) in enumerate(note_area(book) if area is None else area)
+             if any((rule, sheet, ref, text))]
+    return AnnualReport(Path(book.name), info, values, bad, notes=notes)
+
+
+def note_area(book: Any) -> list[tuple[str, str, str, str]]:
+    """The 审核说明 rows as text, top to bottom (empty rows as empty strings), read in one call."""
+    if spec.NOTES_SHEET not in {sheet.name for sheet in book.sheets}:
+        return []
+    first = cells.layout().notes_first_row
+    width = len(spec.NOTES_HEADER)
+    area = book.sheets[spec.NOTES_SHEET][f"{cells.a1(first, 1)}:{cells.a1(first + spec.NOTES_ROWS - 1, width)}"].value
+    rows = [row if isinstance(row, list) else [row] for row in area or []]
+    return [tuple(_text(v) for v in (row + [None] * width)[:width]) for row in rows]  # type: ignore[misc]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def main(book: Any) -> None:
@@ -100,7 +124,8 @@ def validate(book: Any, password: str | None = None) -> None:
     """
     from validators import Options, validate_reports
 
-    report = report_from_book(book)
+    area = note_area(book)
+    report = report_from_book(book, area)
     result = validate_reports([report], Options(integrity=False))[0]
     listed = result_rows(result)  # blanks grouped per sheet, as the text report shows them
     rows: list[list[Any]] = [list(HEADER)] + [[i, *row] for i, row in enumerate(listed, start=1)]
@@ -112,7 +137,7 @@ def validate(book: Any, password: str | None = None) -> None:
         sheet[cells.a1(1, 1)].value = rows
         _link_cells(sheet, listed, set(names))
         _mark_cells(book, result.findings)
-        overflow = _prefill_notes(book, result.findings)
+        overflow = _prefill_notes(book, result.findings, area)
         if spec.INFO_SHEET in names:  # label and verdict: a workbook from before the verdict row gets both
             row, col = cells.rowcol(cells.layout().info_verdict)
             line = [spec.INFO_VERDICT_LABEL, verdict(errors, len(result.unexplained_warnings))]
@@ -121,8 +146,11 @@ def validate(book: Any, password: str | None = None) -> None:
         blanks = sum(1 for f in result.errors if f.rule == BLANK_RULE)
         among = f"（其中 {blanks} 个单元格未填写，已标红）" if blanks else ""
         text = f"发现 {errors} 处强制性错误{among}、{warnings} 处提示，请按“{RESULT_SHEET}”工作表逐条改正后再报送。"
+    elif result.unexplained_warnings:
+        open_ = len(result.unexplained_warnings)
+        text = f"没有强制性错误；有 {open_} 处提示待说明，请核实，并在“{spec.NOTES_SHEET}”工作表标色的“说明”格写明原因。"
     elif warnings:
-        text = f"没有强制性错误；有 {warnings} 处提示，请核实，并在“{spec.NOTES_SHEET}”工作表标色的“说明”格写明原因。"
+        text = f"审核通过：{warnings} 处提示均已在“{spec.NOTES_SHEET}”写明原因。"
     else:
         text = "审核通过：没有发现问题。"
     if overflow:
@@ -216,25 +244,22 @@ def _mark_cells(book: Any, findings: list) -> None:
         book.sheets[sheet][ref].color = colour
 
 
-def _prefill_notes(book: Any, findings: list) -> int:
+def _prefill_notes(book: Any, findings: list, existing: list[tuple[str, str, str, str]]) -> int:
     """Apply ``toolkit.explain.plan_notes`` to 审核说明; returns the warnings left out for lack of rows."""
-    from toolkit.explain import plan_notes
+    from toolkit.explain import STATUS_HEADER, plan_notes
 
     if spec.NOTES_SHEET not in {sheet.name for sheet in book.sheets}:
         return 0
     sheet = book.sheets[spec.NOTES_SHEET]
     first = cells.layout().notes_first_row
     width = len(spec.NOTES_HEADER)
-    area = sheet[f"{cells.a1(first, 1)}:{cells.a1(first + spec.NOTES_ROWS - 1, width)}"].value or []
-    existing = [tuple("" if v is None else str(v) for v in (row if isinstance(row, list) else [row]))[:width]
-                for row in area]
     plan = plan_notes(existing, findings)
     for new in plan.append:
         sheet[cells.a1(first + new.position, 1)].value = [[new.rule, new.sheet, new.cell]]
     for position in [new.position for new in plan.append] + list(plan.incomplete):
         sheet[cells.a1(first + position, width)].color = WARNING_COLOUR
     marks = dict(plan.marks)
-    if marks:
-        last = max(marks)
-        sheet[cells.a1(first, STATUS_COLUMN)].value = [[marks.get(i, "")] for i in range(last + 1)]
+    if marks:  # the status column with its header, one call (a mark from an earlier press is cleared too)
+        column = [[STATUS_HEADER]] + [[marks.get(i, "")] for i in range(max(marks) + 1)]
+        sheet[cells.a1(first - 1, STATUS_COLUMN)].value = column
     return plan.overflow
