@@ -57,6 +57,14 @@ def alert(actions) -> str:
     return next(a for a in actions if a["func"] == "alert")["args"][0]
 
 
+def unbalanced(tmp_path, lo_recalc, seed: int, name: str, by: int = 2):
+    """A recalculated workbook whose 表三 research column is off by ``by`` (a 强制 t3.balance finding)."""
+    report = sample_report(seed, name)
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += by
+    return lo_recalc(write_workbook(tmp_path / f"unbalanced{seed}.xlsx", AnnualReport(None, report.info, values)))
+
+
 def test_button_passes_a_clean_workbook(tmp_path, lo_recalc):
     path = lo_recalc(write_workbook(tmp_path / "clean.xlsx", sample_report(41, "示例区教育局")))
     actions = run_button(path)
@@ -130,10 +138,7 @@ def _coloured(actions) -> dict[tuple[int, str], str]:
 
 
 def test_button_colours_exactly_the_offending_cells_and_never_writes_an_input(tmp_path, lo_recalc):
-    report = sample_report(44, "示例区商务局")
-    values = dict(report.values)
-    values[spec.t3("new", "research")] += 2
-    path = lo_recalc(write_workbook(tmp_path / "colours.xlsx", AnnualReport(None, report.info, values)))
+    path = unbalanced(tmp_path, lo_recalc, 44, "示例区商务局", by=2)
     book = xw.Book(json=payload(path))
     button.main(book)
     actions = book.json()["actions"]
@@ -150,10 +155,7 @@ def test_button_colours_exactly_the_offending_cells_and_never_writes_an_input(tm
 
 
 def test_button_findings_equal_the_cli_findings(tmp_path, lo_recalc):
-    report = sample_report(45, "示例区水利局")
-    values = dict(report.values)
-    values[spec.t3("new", "research")] += 1
-    path = lo_recalc(write_workbook(tmp_path / "same.xlsx", AnnualReport(None, report.info, values)))
+    path = unbalanced(tmp_path, lo_recalc, 45, "示例区水利局", by=1)
     rows = written_rows(run_button(path))[1:]
     assert {(r[2], r[3], r[4] or "") for r in rows} == _cli_findings(path)
 
@@ -180,10 +182,7 @@ def test_button_prefills_a_note_row_for_an_unexplained_warning(tmp_path, lo_reca
 
 
 def test_button_verdict_counts_errors_and_unexplained_warnings(tmp_path, lo_recalc):
-    report = sample_report(47, "示例区农业农村局")
-    values = dict(report.values)
-    values[spec.t3("new", "research")] += 2
-    path = lo_recalc(write_workbook(tmp_path / "verdict.xlsx", AnnualReport(None, report.info, values)))
+    path = unbalanced(tmp_path, lo_recalc, 47, "示例区农业农村局", by=2)
     actions = run_button(path)
     errors = sum(1 for r in written_rows(actions)[1:] if r[1] == "强制")
     text = verdict_written(actions, [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET])
@@ -192,10 +191,7 @@ def test_button_verdict_counts_errors_and_unexplained_warnings(tmp_path, lo_reca
 
 
 def test_button_links_each_listed_cell_to_its_place(tmp_path, lo_recalc):
-    report = sample_report(48, "示例区卫健委")
-    values = dict(report.values)
-    values[spec.t3("new", "research")] += 2
-    path = lo_recalc(write_workbook(tmp_path / "links.xlsx", AnnualReport(None, report.info, values)))
+    path = unbalanced(tmp_path, lo_recalc, 48, "示例区卫健委", by=2)
     actions = run_button(path)
     rows = written_rows(actions)
     links = [a for a in actions if a["func"] == "addHyperlink"]
