@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+import signal
 import tempfile
 import zipfile
 from collections import Counter
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit import cells, limits, spec
+from toolkit.atomic import STARTED, alive, interruptible
 from toolkit.errors import CorruptFileError, TooLargeError
 from toolkit.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
@@ -36,6 +40,9 @@ SUMMED_STATUSES = (PASSED, WARNED)
 BLANK_POLICIES = ("error", "allow")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsm", ".xlsb", ".numbers")
 PARALLEL_FROM = 48  # below this many files one process is faster than starting workers
+INTERRUPTED = "已中断：汇总没有完成，未写出汇总表，原有的汇总表未改动，临时文件已清除。需要汇总时请重新运行同一命令。"
+RUN_MARK = ".nianbao-run"  # in a run's work folder: the pid of the run, so a later run knows it is stale
+WORKDIR = re.compile(r"nianbao-[a-z0-9_]{8}")  # tempfile.TemporaryDirectory(prefix="nianbao-")
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,12 @@ def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Pat
     roster, the 催报 list: path → reason) and hidden, lock and non-spreadsheet files are listed
     in ``skipped``, never silently dropped.
     """
+    with interruptible(INTERRUPTED):
+        mark_workdir(workdir)
+        return _collect(paths, workdir, exclude)
+
+
+def _collect(paths: Sequence[str | Path], workdir: Path, exclude: dict[Path, str] | None) -> Inputs:
     out = Inputs()
     excluded = {_resolve(p): reason for p, reason in (exclude or {}).items()}
     seen: dict[Path, str] = {}  # resolved path → how it was first given: one file is read once
@@ -176,6 +189,45 @@ def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Pat
         else:
             out.sources.append(Source(path, str(path)))
     return out
+
+
+def mark_workdir(workdir: Path) -> None:
+    """Sign ``workdir`` with this run's pid and remove the work folders of runs killed earlier.
+
+    Stale means: a sibling named exactly like ours (``nianbao-`` + 8 characters), owned by this
+    user, older than this process, holding our mark whose process is gone. A folder without the
+    mark (another program's, or a run still starting) is never touched.
+    """
+    if WORKDIR.fullmatch(workdir.name) and workdir.is_dir():
+        try:
+            (workdir / RUN_MARK).write_text(str(os.getpid()), encoding="ascii")
+        except OSError:
+            return
+        remove_stale_workdirs(workdir.parent)
+
+
+def remove_stale_workdirs(folder: Path) -> list[Path]:
+    """Remove the work folders of consolidation runs that were killed (see ``mark_workdir``)."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not WORKDIR.fullmatch(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not entry.is_dir(follow_symlinks=False) or info.st_uid != os.getuid() or info.st_mtime >= STARTED:
+                continue
+            pid = int((Path(entry.path) / RUN_MARK).read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or alive(pid):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _resolve(path: str | Path) -> Path:
@@ -344,6 +396,36 @@ def _read_chunk(paths: list[Path]) -> list[AnnualReport | None]:
     return out
 
 
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle, SIGTERM ends it, and it dies with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _stop_workers(pool: object, before: set[object]) -> None:
+    """Cancel what is queued and end every worker this pool started, waiting until each is gone."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)  # type: ignore[attr-defined]
+    workers = [p for p in multiprocessing.active_children() if p not in before]
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
 def read_sources(
     paths: Sequence[Path], progress: Callable[[int], None] | None = None, workers: int | None = None
 ) -> list[AnnualReport | None]:
@@ -365,14 +447,20 @@ def read_sources(
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     results: list[AnnualReport | None] = []
+    before = set(multiprocessing.active_children())
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start)
+        try:
             futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
             import validators.schemas  # noqa: F401 - pandas loads here while the workers read
             for chunk, future in zip(chunks, futures, strict=True):
                 results += future.result()
                 if progress:
                     progress(len(chunk))
+        except BaseException:  # interrupted (or broken): no worker may outlive this call
+            _stop_workers(pool, before)
+            raise
+        pool.shutdown()
     except (BrokenProcessPool, OSError):  # no worker processes here (sandbox, memory): read in this one
         done = len(results)
         return results + read_sources(paths[done:], progress, workers=1)
@@ -427,6 +515,12 @@ def consolidate(
     """Validate, match, de-duplicate and sum; never raises for a bad input (it becomes a finding)."""
     if blank_policy not in BLANK_POLICIES:
         raise ValueError(blank_policy)
+    with interruptible(INTERRUPTED):
+        return _consolidate(inputs, name, level, year, roster, blank_policy, progress, workers)
+
+
+def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster: Sequence[RosterUnit] | None,
+                 blank_policy: str, progress: Callable[[int], None] | None, workers: int | None) -> Consolidation:
     file_reports = validate_sources(inputs.sources, year, blank_policy, progress, workers)
     units = [_unit(source, fr) for source, fr in zip(inputs.sources, file_reports, strict=True)]
     general = [finding("consolidate.skipped", file=s.file, detail=s.reason) for s in inputs.skipped]
