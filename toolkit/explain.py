@@ -123,3 +123,19 @@ def plan_notes(existing_rows: Sequence[NoteRow], warnings: Sequence[Finding], ca
     free = max(capacity - start, 0)
     append = tuple(NewRow(start + n, f.rule, f.sheet, f.cell) for n, f in enumerate(needed[:free]))
     return NotesPlan(append, incomplete, marks, max(len(needed) - free, 0))
+
+
+STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # 1-based, beside 说明: where ``NotesPlan.marks`` go
+NOTE_COLUMN = len(spec.NOTES_HEADER)  # 1-based column of 说明, the cell a clerk types into
+
+
+def note_row(position: int) -> int:
+    """The 1-based sheet row of note-area ``position`` (0 is ``cells.layout().notes_first_row``)."""
+    from toolkit import cells
+
+    return cells.layout().notes_first_row + position
+
+
+def note_area_rows() -> range:
+    """The 1-based sheet rows of the whole note area (``spec.NOTES_ROWS`` rows)."""
+    return range(note_row(0), note_row(spec.NOTES_ROWS))
