@@ -26,8 +26,8 @@ PREFIX = ".~nianbao-"
 STARTED = time.time()  # this process's files are never older than this: never stale
 _OWN = re.compile(re.escape(PREFIX) + r"(\d+)-[a-z0-9_]{8}(\.[A-Za-z0-9]{1,8})?")
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-NAMES = {signal.SIGINT: "Ctrl-C（SIGINT）", signal.SIGTERM: "终止信号（SIGTERM）"}
-DEFAULT_MESSAGE = "已中断：正在写的文件没有写出，原有文件未改动，临时文件已清除。需要时请重新运行同一命令。"
+NAMES = {signal.SIGINT: "Ctrl-C 中断信号 SIGINT", signal.SIGTERM: "终止信号 SIGTERM"}
+DEFAULT_MESSAGE = "正在写的文件没有写出，原有文件未改动，临时文件已清除。需要时请重新运行同一命令。"
 
 
 class Interrupted(SystemExit):
@@ -51,7 +51,7 @@ def _handle(signum: int, _frame: object) -> None:
     if _state["caught"]:  # already unwinding: a second signal must not cut the cleanup short
         return
     _state["caught"] = signum
-    message = f"{_state['message']}（收到{NAMES.get(signum, f'信号 {signum}')}）"
+    message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}"
     atexit.register(lambda: print(message, file=sys.stderr, flush=True))
     raise Interrupted(signum, message)
 
@@ -59,6 +59,8 @@ def _handle(signum: int, _frame: object) -> None:
 @contextmanager
 def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
     """Within the block SIGINT/SIGTERM raise ``Interrupted`` (nestable; the outermost message wins).
+
+    ``message`` says what the interruption left undone and what to do; "已中断（收到…）：" precedes it.
 
     Outside the main thread it does nothing (signals are only delivered there). Once a signal was
     caught the handlers stay: the process is on its way out and further signals are ignored.

@@ -40,7 +40,7 @@ SUMMED_STATUSES = (PASSED, WARNED)
 BLANK_POLICIES = ("error", "allow")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".et", ".ett", ".ods", ".csv", ".xlsm", ".xlsb", ".numbers")
 PARALLEL_FROM = 48  # below this many files one process is faster than starting workers
-INTERRUPTED = "已中断：汇总没有完成，未写出汇总表，原有的汇总表未改动，临时文件已清除。需要汇总时请重新运行同一命令。"
+INTERRUPTED = "汇总没有完成，未写出汇总表，原有的汇总表未改动，临时文件已清除。需要汇总时请重新运行同一命令。"
 RUN_MARK = ".nianbao-run"  # in a run's work folder: the pid of the run, so a later run knows it is stale
 WORKDIR = re.compile(r"nianbao-[a-z0-9_]{8}")  # tempfile.TemporaryDirectory(prefix="nianbao-")
 
