@@ -207,3 +207,54 @@ def test_long_sheets_repeat_their_header_rows_on_every_page_down(big_district):
     assert len(pages) == template + len(status) + len(detail) + len(findings_pages(pages))
     for unit in outcome.result.summed:  # each unit's name is printed on every page across of its band
         assert sum(flat(unit.name) in pages[i] for i in detail) == detail_pages_wide()
+
+
+# --- the annotated copy's 审核结果 -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def annotated_many(tmp_path_factory):
+    """A workbook with text typed into 60 number cells, annotated by the installed nianbao: 60+ rows of 审核结果."""
+    import sys
+
+    import openpyxl
+
+    root = tmp_path_factory.mktemp("result-print")
+    source = root / "填错的单位.xlsx"
+    write_workbook(source, sample_report(9, "示例区填错局", 2025))
+    wb = openpyxl.load_workbook(source)
+    for key in spec.INPUT_KEYS[:60]:
+        sheet, ref = layout().address(key)
+        wb[sheet][ref] = "见附件"
+    wb.save(source)
+    nianbao = Path(sys.executable).parent / "nianbao"
+    done = subprocess.run([str(nianbao), "validate", str(source), "--annotate", str(root / "out"), "--format", "json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    import json
+
+    messages = [f["message"] for f in json.loads(done.stdout)["files"][0]["findings"]]
+    pdf = to_pdf(root / "out" / source.name, root / "pdf")
+    return messages, pdf, [flat(t) for t in raw_pages(pdf)]
+
+
+def result_pages(pages: list[str]) -> list[int]:
+    """Pages of 审核结果: its header row, repeated as print titles."""
+    from toolkit.reporters import RESULT_HEADER
+
+    head = "".join(flat(h) for h in RESULT_HEADER)
+    return [i for i, text in enumerate(pages) if head in text]
+
+
+def test_result_sheet_prints_on_a4_wraps_every_message_and_repeats_its_header_on_every_page(annotated_many):
+    messages, pdf, pages = annotated_many
+    assert len(messages) >= 60
+    assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
+    where = result_pages(pages)
+    assert len(where) >= 2  # the header row is printed again on page 2 and after
+    template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
+    assert len(pages) == template + len(where)  # every 审核结果 page carries the header; the template prints as before
+    printed = "".join(pages[i] for i in where)
+    for message in messages:  # wrapped inside the 说明 column, never cut at the page edge
+        assert flat(message) in printed, message
+    assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)

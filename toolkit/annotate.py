@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
+from unicodedata import east_asian_width
 
 from toolkit import cells, spec
 from toolkit.atomic import write_atomically
@@ -28,7 +29,9 @@ ERROR_FILL = "FFFF9999"
 WARNING_FILL = "FFFFEB84"
 AUTHOR = "nianbao"
 _HEADER = RESULT_HEADER
-_WIDTHS = (6, 12, 22, 16, 8, 90)  # 审核结果 columns, in characters: fits A4 landscape at 100 % or a little less
+_WIDTHS = (6, 12, 22, 16, 8, 100)  # 审核结果 columns, in characters: fits A4 landscape at 100 % or a little less
+LINE_POINTS = 15.0  # one line of the default 11-point font, CJK included
+MAX_LINES = 20  # a 说明 taller than this is cut on paper (the whole text stays in the cell)
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _TYPE = re.compile(rb'\st="([^"]*)"')
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
@@ -237,6 +240,7 @@ def _result_sheet(wb: Any, report: FileReport, overflow: int) -> None:
         ws.append((i, lvl, rule, sheet, ref, message))
         for c in ws[i + 1]:
             c.alignment = top
+        ws.row_dimensions[i + 1].height = _height(message, _WIDTHS[-1])  # LibreOffice keeps what is written
         if sheet in wb.sheetnames and sheet != RESULT_SHEET:
             link = ws.cell(row=i + 1, column=link_column)
             link.hyperlink = f"#'{sheet}'!{ref or cells.a1(1, 1)}"
@@ -257,6 +261,14 @@ def _result_sheet(wb: Any, report: FileReport, overflow: int) -> None:
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
     wb.active = wb.sheetnames.index(RESULT_SHEET)
+
+
+def _height(text: str, width: float) -> float:
+    """Points for ``text`` wrapped in a column ``width`` characters wide (a CJK character takes two)."""
+    per_line = max(width - 2, 1)
+    lines = sum(max(1, math.ceil(sum(2 if east_asian_width(ch) in "WF" else 1 for ch in part) / per_line))
+                for part in str(text).split("\n"))
+    return round(min(lines, MAX_LINES) * LINE_POINTS + 3, 1)
 
 
 def annotate_all(reports: Sequence[FileReport], out_dir: Path) -> list[tuple[FileReport, Path | None]]:
