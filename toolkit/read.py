@@ -37,7 +37,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx），或重新下载模板填写"
-_FILL_TEMPLATE = "请把数字填入用 nianbao template 生成的模板后再提交"
+_FILL_TEMPLATE = "请把数字填入上级下发的空白模板后再提交"
 _LEGACY = {
     ".xls": "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx",
     ".et": "这是 WPS 表格专用格式（.et），本工具只读 .xlsx",
@@ -403,7 +403,7 @@ def read_workbook(path: str | Path) -> AnnualReport:
             raise SheetMissingError(
                 p,
                 f"缺少工作表“{'”“'.join(missing)}”{hint}",
-                "请把工作表名称改回原样，或用 nianbao template 生成的模板重新填写",
+                "请把工作表名称改回原样，或使用上级下发的空白模板重新填写",
             )
         strings = _shared_strings(zf, p)
         styles = _checked(_part(zf, "xl/styles.xml", p), "xl/styles.xml", p) if "xl/styles.xml" in zf.namelist() else b""
@@ -484,12 +484,12 @@ def _version_problem(version: str | None) -> tuple[str, str]:
     theirs = _version_key(version)
     if theirs is None:
         return (f"模板版本标记为“{version or '空白'}”，不是本工具生成的模板（应为“{ours}”）",
-                "请用 nianbao template 生成的模板重新填写")
+                "请使用上级下发的空白模板重新填写")
     if theirs > _version_key(ours):
         return (f"模板版本“{version}”比本工具（“{ours}”）新",
                 "请升级 nianbao 后再处理该文件，或请填报单位改用当前版本的模板")
     return (f"模板版本“{version}”已过时，本工具使用“{ours}”",
-            "请用 nianbao template 生成的当前模板重新填写（可把数字复制到新模板）")
+            "请使用上级下发的当年空白模板重新填写（可把数字复制到新模板）")
 
 
 def _check_shared_totals(shared: dict[str, Cell], values: dict[str, Value], integrity: Integrity) -> None:
@@ -527,7 +527,7 @@ def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:
         raise LabelsChangedError(
             path,
             f"应为“{expected}”，实际为“{actual or '空白'}”：表格被插入、删除或移动了行列，数字位置无法确认{more}",
-            "请用 nianbao template 生成的模板重新填写，不要增删行列",
+            "请使用上级下发的空白模板重新填写，不要增删行列",
             name,
             ref,
         )
