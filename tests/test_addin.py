@@ -1,0 +1,117 @@
+"""The clerk's install kit from ``nianbao excel-addin`` (issue 10): the .xlam, the launchers, the guard."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlwings
+from lxml import etree
+from oletools.olevba import VBA_Parser
+
+from toolkit import addin
+from toolkit.sample import sample_report
+from toolkit.write import write_workbook
+
+NIANBAO = Path(sys.executable).with_name("nianbao")
+UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("kit") / "年报审核安装包"
+    done = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_kit_holds_the_addin_its_module_scripts_guide_and_launchers(kit):
+    names = {p.name for p in kit.iterdir()}
+    assert {addin.ADDIN_FILE, addin.MODULE_FILE, addin.INSTALL_CMD, addin.UNINSTALL_CMD, addin.SENDTO_CMD,
+            addin.GUIDE, addin.DESKTOP_FILE} <= names
+    guide = (kit / addin.GUIDE).read_text(encoding="utf-8")
+    assert addin.TARGET_PYTHON_RELEASE in guide and "卸载" in guide and "信任" in guide
+
+
+def test_ribbon_button_calls_a_vba_sub_with_the_ribbon_callback_signature(kit):
+    with zipfile.ZipFile(kit / addin.ADDIN_FILE) as zf:
+        ui = etree.fromstring(zf.read("customUI/customUI.xml"))
+        vba = zf.read("xl/vbaProject.bin")
+    (tab,) = [t for t in ui.iter(f"{UI}tab") if t.get("label") == addin.TAB_LABEL]
+    (button,) = [b for b in tab.iter(f"{UI}button") if b.get("label") == addin.BUTTON_LABEL]
+    module, sub = button.get("onAction").rsplit(".", 1)
+    parser = VBA_Parser("vbaProject.bin", data=vba)
+    code = {Path(name).stem: text for _, _, name, text in parser.extract_macros()}
+    assert module in code, sorted(code)
+    assert re.search(rf"Sub\s+{sub}\s*\(\s*control\s+As\s+IRibbonControl\s*\)", code[module], re.I)
+
+
+def test_vba_is_xlwings_own_byte_for_byte_and_its_version_matches_the_package(kit):
+    with zipfile.ZipFile(kit / addin.ADDIN_FILE) as ours, zipfile.ZipFile(addin.template_path()) as theirs:
+        vba = ours.read("xl/vbaProject.bin")
+        assert vba == theirs.read("xl/vbaProject.bin")
+    text = "\n".join(t for *_, t in VBA_Parser("vbaProject.bin", data=vba).extract_macros())
+    (version,) = set(re.findall(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', text))
+    assert version == xlwings.__version__
+
+
+def test_config_sheet_names_interpreter_module_and_udf_server(kit):
+    with zipfile.ZipFile(kit / addin.ADDIN_FILE) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        shared = zf.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in zf.namelist() else ""
+        sheets = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert f'name="{addin.conf_sheet_name()}"' in workbook
+    text = shared + sheets
+    for key, value in addin.config().items():
+        assert key in text, key
+        if isinstance(value, str):
+            assert value in text, value
+    assert "Use UDF Server" in text
+
+
+def test_libreoffice_opens_the_addin(kit, tmp_path):
+    done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                           "--infilter=Calc MS Excel 2007 VBA XML",  # .xlam is not guessed from its name
+                           "--convert-to", "csv", "--outdir", str(tmp_path), str(kit / addin.ADDIN_FILE)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    first_sheet = (tmp_path / "nianbao.csv").read_text(encoding="utf-8")  # the config sheet comes first
+    assert addin.INTERPRETER_WIN in first_sheet and addin.PYTHONPATH_WIN in first_sheet
+
+
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None and not os.environ.get("CI"),
+                    reason="desktop-file-utils is installed by make test")
+def test_desktop_launcher_validates_and_its_exec_line_writes_the_annotated_copy(kit, tmp_path):
+    desktop = kit / addin.DESKTOP_FILE
+    done = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+    (line,) = [x for x in desktop.read_text(encoding="utf-8").splitlines() if x.startswith("Exec=")]
+    argv = shlex.split(line.removeprefix("Exec="))
+    workbook = write_workbook(tmp_path / "示例区统计局.xlsx", sample_report(3, "示例区统计局"))
+    before = workbook.read_bytes()
+    argv = [str(workbook) if a == "%F" else a for a in argv]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+                         env={**os.environ, "NIANBAO_NO_OPEN": "1"})
+    assert "Traceback" not in run.stderr, run.stderr
+    assert (tmp_path / "示例区统计局.审核.xlsx").exists(), (run.stdout, run.stderr)
+    assert workbook.read_bytes() == before
+
+
+def test_a_folder_with_files_is_refused_without_force(tmp_path):
+    out = tmp_path / "kit"
+    out.mkdir()
+    (out / "别人的文件.txt").write_text("keep", encoding="utf-8")
+    done = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "文件夹已有内容" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["别人的文件.txt"]
+    forced = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out), "--force"],
+                            capture_output=True, text=True, timeout=120)
+    assert forced.returncode == 0, forced.stderr
+    assert (out / "别人的文件.txt").read_text(encoding="utf-8") == "keep"
