@@ -115,3 +115,54 @@ def test_a_folder_with_files_is_refused_without_force(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert forced.returncode == 0, forced.stderr
     assert (out / "别人的文件.txt").read_text(encoding="utf-8") == "keep"
+
+
+def _index_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.environ.get("CI") and not _index_reachable(), reason="offline: no package index")
+def test_wheelhouse_holds_a_windows_x64_or_universal_wheel_for_every_dependency(tmp_path):
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+
+    out = tmp_path / "kit"
+    done = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out), "--wheelhouse"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    wheels = {}
+    for whl in (out / addin.WHEELS).glob("*.whl"):
+        name, _version, _build, tags = parse_wheel_filename(whl.name)
+        wheels[canonicalize_name(name)] = {t.platform for t in tags}
+    assert "nianbao" in wheels and "pywin32" in wheels
+    for requirement in addin.windows_requirements():
+        name = canonicalize_name(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0])
+        assert name in wheels, name
+        assert wheels[name] & {"win_amd64", "any"}, (name, wheels[name])
+    for name in _installed_tree("nianbao"):  # and everything those pull in, as installed here
+        assert name in wheels, name
+
+
+def _installed_tree(project: str) -> set[str]:
+    """The project's runtime dependencies installed here, transitively (no extras, markers true here)."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen, todo = set(), [project]
+    while todo:
+        for text in requires(todo.pop()) or []:
+            req = Requirement(text)
+            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+                continue
+            name = canonicalize_name(req.name)
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen
