@@ -333,7 +333,8 @@ def report(source: Path, output: Path, text: Path | None, previous: Path | None,
               help="安装包写入的文件夹。")
 @click.option("--wheelhouse", is_flag=True, help="同时下载 Windows x64 的全部安装包到 文件夹/wheels（需要联网）。")
 @click.option("--force", is_flag=True, help="文件夹已有内容时覆盖。")
-def excel_addin(output: Path, wheelhouse: bool, force: bool) -> int:
+@click.option("--password", help="模板的工作表保护密码（与 template --password 相同），写入加载项供“审核”按钮解除和恢复保护。")
+def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | None) -> int:
     """生成填报人员电脑用的安装包：Excel 加载项（“年报”选项卡“审核”按钮）、安装脚本、安装说明，
     以及 WPS 和麒麟/统信桌面用的“拖入文件即审核”启动器。
 
@@ -343,7 +344,7 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool) -> int:
     """
     from toolkit.addin import build_kit
 
-    written = build_kit(output, wheelhouse=wheelhouse, force=force)
+    written = build_kit(output, wheelhouse=wheelhouse, force=force, password=password)
     for path in written:
         click.echo(f"已写出：{path}")
     return EXIT_OK

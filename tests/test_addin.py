@@ -166,3 +166,47 @@ def _installed_tree(project: str) -> set[str]:
                 seen.add(name)
                 todo.append(name)
     return seen
+
+
+def _as_xlsm(xlam: Path, target: Path) -> Path:
+    """A copy openpyxl opens: the add-in's workbook content type read as a macro workbook's (test only)."""
+    with zipfile.ZipFile(xlam) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"ms-excel.addin.macroEnabled.main", b"ms-excel.sheet.macroEnabled.main")
+            dst.writestr(info, data)
+    return target
+
+
+class _Range:
+    def __init__(self, rows: list[list[object]]) -> None:
+        self.value = rows
+
+    def expand(self, _mode: str) -> _Range:
+        return self
+
+
+def test_password_given_to_the_kit_is_what_the_button_reads_from_the_addin(tmp_path):
+    from types import SimpleNamespace
+
+    import openpyxl
+
+    from toolkit.button import addin_password
+
+    password = "=年报2024+1"  # a formula-looking password stays text
+    out = tmp_path / "kit"
+    done = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out), "--password", password],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(_as_xlsm(out / addin.ADDIN_FILE, tmp_path / "addin.xlsm"))[addin.conf_sheet_name()]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(max_col=2)]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    conf = {addin.conf_sheet_name(): {"A1": _Range(rows)}}
+    book = SimpleNamespace(app=SimpleNamespace(books={addin.ADDIN_FILE: SimpleNamespace(sheets=conf)}))
+    assert addin_password(book) == password
+    plain = tmp_path / "plain"
+    subprocess.run([str(NIANBAO), "excel-addin", "-o", str(plain)], check=True, capture_output=True, timeout=120)
+    sheet = openpyxl.load_workbook(_as_xlsm(plain / addin.ADDIN_FILE, tmp_path / "plain.xlsm"))[addin.conf_sheet_name()]
+    conf[addin.conf_sheet_name()]["A1"] = _Range([[c.value for c in row] for row in sheet.iter_rows(max_col=2)])
+    assert addin_password(book) is None

@@ -68,9 +68,13 @@ def conf_sheet_name() -> str:
     return _TEMPLATE_CONF_SHEET.lstrip("_")
 
 
-def config() -> dict[str, str | bool]:
-    """The add-in's config sheet, key → value (keys as xlwings spells them; the VBA upper-cases them)."""
-    return {
+def config(password: str | None = None) -> dict[str, str | bool]:
+    """The add-in's config sheet, key → value (keys as xlwings spells them; the VBA upper-cases them).
+
+    ``password`` (the one given to ``template --password``) is stored under the key the button reads,
+    so 审核 can lift and restore the template's protection.
+    """
+    values: dict[str, str | bool] = {
         "Interpreter_Win": INTERPRETER_WIN,
         "PYTHONPATH": PYTHONPATH_WIN,
         "UDF Modules": ADDIN_NAME,
@@ -79,14 +83,20 @@ def config() -> dict[str, str | bool]:
         "Show Console": False,
         "ADD_WORKBOOK_TO_PYTHONPATH": "false",  # a stray .py beside a clerk's workbook is never imported
     }
+    if password:
+        from toolkit.button import PASSWORD_KEY
+
+        values[PASSWORD_KEY] = password
+    return values
 
 
 def build_kit(out_dir: Path, *, wheelhouse: bool = False, force: bool = False,
-              python: str | None = None) -> list[Path]:
+              python: str | None = None, password: str | None = None) -> list[Path]:
     """Write the kit into ``out_dir`` and return the paths written.
 
     ``python`` is the interpreter named in the .desktop launcher (default: the one running this).
     Refuses (Chinese ``OutputError``) to write into a non-empty folder unless ``force``.
+    ``password`` is the templates' sheet password, written into the add-in's config sheet.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -95,7 +105,7 @@ def build_kit(out_dir: Path, *, wheelhouse: bool = False, force: bool = False,
         raise OutputError(out_dir, "文件夹已有内容，为避免覆盖未写入任何文件",
                           "请换一个新的文件夹，或加 --force 覆盖其中的安装包文件")
     written = [
-        write_atomically(out_dir / ADDIN_FILE, _write_addin),
+        write_atomically(out_dir / ADDIN_FILE, lambda target: _write_addin(target, config(password))),
         _write_text(out_dir / MODULE_FILE, _kit_text("addin_module.py")),
         _write_text(out_dir / INSTALL_CMD, _windows(_fill(_kit_text("install.cmd")))),
         _write_text(out_dir / UNINSTALL_CMD, _windows(_fill(_kit_text("uninstall.cmd")))),
@@ -110,7 +120,7 @@ def build_kit(out_dir: Path, *, wheelhouse: bool = False, force: bool = False,
 
 # --- the .xlam ----------------------------------------------------------------------------------------------
 
-def _write_addin(target: Path) -> None:
+def _write_addin(target: Path, values: dict[str, str | bool]) -> None:
     with zipfile.ZipFile(template_path()) as src, zipfile.ZipFile(target, "w") as dst:
         conf_part = _conf_sheet_part(src)
         for info in src.infolist():
@@ -120,7 +130,7 @@ def _write_addin(target: Path) -> None:
             elif info.filename == "xl/workbook.xml":
                 data = _rename_conf_sheet(data)
             elif info.filename == conf_part:
-                data = config_sheet_xml(data, config(), _shared_strings(src))
+                data = config_sheet_xml(data, values, _shared_strings(src))
             out = zipfile.ZipInfo(info.filename, info.date_time)  # writestr updates the info it is given
             out.compress_type, out.external_attr = info.compress_type, info.external_attr
             dst.writestr(out, data)
