@@ -134,6 +134,10 @@ def test_after_kill_9_the_next_run_removes_stale_temporaries_of_its_own_naming_o
     out, tmp = place
     proc = start(corpus, out, tmp)
     wait_for_workers(proc)
+    deadline = time.monotonic() + HANG
+    while not list(tmp.glob("nianbao-*/.nianbao-run")):  # killed once its work folder carries the run's mark
+        assert proc.poll() is None and time.monotonic() < deadline, "the work folder was never marked"
+        time.sleep(0.002)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=HANG)
     deadline = time.monotonic() + HANG

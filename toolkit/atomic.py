@@ -43,11 +43,13 @@ class Interrupted(SystemExit):
         self.message = message
 
 
-_state = {"depth": 0, "message": DEFAULT_MESSAGE, "caught": 0}
+_state = {"depth": 0, "message": DEFAULT_MESSAGE, "caught": 0, "owner": 0}
 _previous: dict[int, object] = {}
 
 
 def _handle(signum: int, _frame: object) -> None:
+    if os.getpid() != _state["owner"]:  # a worker forked while the parent's signal was pending: it is the parent's
+        return
     if _state["caught"]:  # already unwinding: a second signal must not cut the cleanup short
         return
     _state["caught"] = signum
@@ -70,6 +72,7 @@ def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
         return
     if _state["depth"] == 0:
         _state["message"] = message
+        _state["owner"] = os.getpid()
         for signum in SIGNALS:
             _previous[signum] = signal.signal(signum, _handle)
     _state["depth"] += 1
@@ -93,6 +96,14 @@ def alive(pid: int) -> bool:
     return True
 
 
+def entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of ``folder``; none when it cannot be listed (cleanup is best effort)."""
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
+
+
 def remove_stale(folder: Path) -> list[Path]:
     """Remove ``.~nianbao-<pid>-…`` files in ``folder`` left by a process that is gone.
 
@@ -100,11 +111,7 @@ def remove_stale(folder: Path) -> list[Path]:
     whose process no longer exists; another program's files (or a live run's) are never touched.
     """
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
+    for entry in entries(folder):
         match = _OWN.fullmatch(entry.name)
         if not match or int(match.group(1)) == os.getpid():
             continue

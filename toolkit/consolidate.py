@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit import cells, limits, spec
-from toolkit.atomic import STARTED, alive, interruptible
+from toolkit.atomic import STARTED, alive, entries, interruptible
 from toolkit.errors import CorruptFileError, TooLargeError
 from toolkit.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
@@ -209,11 +209,7 @@ def mark_workdir(workdir: Path) -> None:
 def remove_stale_workdirs(folder: Path) -> list[Path]:
     """Remove the work folders of consolidation runs that were killed (see ``mark_workdir``)."""
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
+    for entry in entries(folder):
         if not WORKDIR.fullmatch(entry.name):
             continue
         try:
