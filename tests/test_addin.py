@@ -132,9 +132,12 @@ def test_wheelhouse_holds_a_windows_x64_or_universal_wheel_for_every_dependency(
     from packaging.utils import canonicalize_name, parse_wheel_filename
 
     out = tmp_path / "kit"
+    source = addin.project_root()
+    before = sorted(p.name for p in source.iterdir())
     done = subprocess.run([str(NIANBAO), "excel-addin", "-o", str(out), "--wheelhouse"],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in source.iterdir()) == before  # the wheel is built from a copy: no build/ here
     wheels = {}
     for whl in (out / addin.WHEELS).glob("*.whl"):
         name, _version, _build, tags = parse_wheel_filename(whl.name)

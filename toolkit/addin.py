@@ -53,6 +53,7 @@ PYTHONPATH_WIN = APP_DIR_WIN + r"\addin"
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+PASSWORD_KEY = "NIANBAO_SHEET_PASSWORD"  # the password of `template --password`, read by the 审核 button
 _TEMPLATE_CONF_SHEET = "_myaddin.conf"  # the leading underscore switches the sheet off
 
 
@@ -84,8 +85,6 @@ def config(password: str | None = None) -> dict[str, str | bool]:
         "ADD_WORKBOOK_TO_PYTHONPATH": "false",  # a stray .py beside a clerk's workbook is never imported
     }
     if password:
-        from toolkit.button import PASSWORD_KEY
-
         values[PASSWORD_KEY] = password
     return values
 
@@ -375,6 +374,10 @@ def project_root() -> Path:
     return root
 
 
+_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
+                                     "demo-output", "bench-output")
+
+
 def download_wheels(wheels: Path, *, force: bool = False) -> Path:
     """Fill ``wheels`` with Windows x64 (cp311) wheels of every dependency and a wheel of the project."""
     if wheels.is_dir() and any(wheels.iterdir()) and not force:
@@ -386,7 +389,9 @@ def download_wheels(wheels: Path, *, force: bool = False) -> Path:
         pyver = f"{TARGET_PYTHON[0]}.{TARGET_PYTHON[1]}"
         _pip(["download", "--only-binary=:all:", "--platform", "win_amd64", "--python-version", pyver,
               "--implementation", "cp", "--dest", str(staging), *windows_requirements()], wheels)
-        _pip(["wheel", "--no-deps", "--wheel-dir", str(staging), str(root)], wheels)
+        with tempfile.TemporaryDirectory(prefix="nianbao-wheel-") as build:  # setuptools writes build/ in its source
+            source = shutil.copytree(root, Path(build) / "src", ignore=_NOT_SOURCE)
+            _pip(["wheel", "--no-deps", "--wheel-dir", str(staging), str(source)], wheels)
         if wheels.exists():
             shutil.rmtree(wheels)
         os.replace(staging, wheels)

@@ -24,7 +24,6 @@ HEADER = RESULT_HEADER
 ERROR_COLOUR = "#" + ERROR_FILL[2:]  # the annotated copy's colours, without the alpha byte
 WARNING_COLOUR = "#" + WARNING_FILL[2:]
 STATUS_COLUMN = len(spec.NOTES_HEADER) + 1  # beside 说明: 已无此提示 for a row whose warning is gone
-PASSWORD_KEY = "NIANBAO_SHEET_PASSWORD"  # on the add-in's config sheet: the password of `template --password`
 # Excel's sheet-protection switches, read before unprotecting and given back to Protect unchanged.
 _ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
           "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
@@ -94,7 +93,7 @@ def addin_password(book: Any) -> str | None:
     Only Excel has the add-in open beside the book; anywhere else (xlwings' remote engine, a dropped add-in)
     there is no config and the template's sheets are assumed to carry no password.
     """
-    from toolkit.addin import ADDIN_FILE, conf_sheet_name
+    from toolkit.addin import ADDIN_FILE, PASSWORD_KEY, conf_sheet_name
 
     try:
         conf = book.app.books[ADDIN_FILE].sheets[conf_sheet_name()]
