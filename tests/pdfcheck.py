@@ -30,3 +30,17 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
     w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
     return round(w * 25.4 / 72, 1), round(h * 25.4 / 72, 1)
+
+
+def page_image(pdf: Path, number: int, golden: Path, workdir: Path) -> Path:
+    """Render page ``number`` at 80 dpi; it becomes ``golden`` (a README picture) when asked or missing."""
+    import os
+
+    stem = workdir / f"page-{number}"
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(number), "-l", str(number),
+                    str(pdf), str(stem)], check=True, timeout=120)
+    image = stem.with_suffix(".png")
+    if os.environ.get("NIANBAO_UPDATE_GOLDEN") or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(image.read_bytes())
+    return image
