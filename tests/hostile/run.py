@@ -1,0 +1,127 @@
+"""Run one CLI command as a real process, the way a user would, and record what it did to the disk.
+
+Each run gets a fresh sandbox: ``in/`` (the inputs, hashed before and after), ``out/`` (the only place a
+command may write), ``cwd/`` (its working folder) and ``tmp/`` (its TMPDIR). Peak memory is the child's
+``ru_maxrss`` from ``os.wait4`` (its workers included); a run past the hang guard is killed and fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "cli.py"
+HANG_GUARD_S = 120  # generous: the slowest hostile run takes a few seconds
+MEMORY_BOUND_MIB = 600  # a normal run peaks near 150 MiB; a zip bomb read in full would need gigabytes
+
+
+@dataclass
+class Sandbox:
+    root: Path
+
+    @property
+    def inputs(self) -> Path:
+        return self.root / "in"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def cwd(self) -> Path:
+        return self.root / "cwd"
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def made(self) -> Path:
+        """Where a kind builds the parts of its inputs (never given to a command)."""
+        return self.root / "made"
+
+    @classmethod
+    def create(cls, root: Path) -> Sandbox:
+        box = cls(root)
+        for folder in (box.inputs, box.out, box.cwd, box.tmp, box.made):
+            folder.mkdir(parents=True)
+        return box
+
+
+@dataclass
+class Run:
+    argv: list[str]
+    code: int
+    out: str
+    err: str
+    peak_mib: float
+    seconds: float
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """Every entry under ``folder`` without following links: bytes of regular files, targets of links."""
+    seen: dict[str, object] = {}
+    for current, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = Path(current) / name
+            rel = os.fsdecode(path.relative_to(folder))
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                seen[rel] = ("link", os.readlink(path))
+            elif stat.S_ISREG(mode):
+                seen[rel] = ("file", _digest(path))
+            else:
+                seen[rel] = ("other", stat.S_IFMT(mode))
+    return seen
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes]) -> Run:
+    """``nianbao ARGS`` in ``box``: exit code, output, peak memory; killed (and failed) past the hang guard."""
+    argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (sys.executable, CLI, *args)]
+    stdout, stderr = box.root / "stdout", box.root / "stderr"
+    env = {**os.environ, "TMPDIR": str(box.tmp), "NIANBAO_NO_OPEN": "1", "COLUMNS": "100"}
+    env.pop("NIANBAO_WORKERS", None)
+    start = time.monotonic()
+    with stdout.open("wb") as o, stderr.open("wb") as e:
+        proc = subprocess.Popen(argv, cwd=box.cwd, env=env, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
+                                start_new_session=True)
+    while True:
+        done, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - start > HANG_GUARD_S:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise AssertionError(f"hang guard: {argv[2:]} still running after {HANG_GUARD_S} s")
+        time.sleep(0.02)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    code = proc.returncode
+    run = Run([os.fsdecode(a) for a in argv[2:]], code, stdout.read_text("utf-8", "replace"),
+              stderr.read_text("utf-8", "replace"), usage.ru_maxrss / 1024, time.monotonic() - start)
+    stdout.unlink()
+    stderr.unlink()
+    return run
+
+
+def leftovers(box: Sandbox) -> list[str]:
+    """What a run left where it must leave nothing: its working folder, its TMPDIR, the sandbox root."""
+    found = [f"cwd/{os.fsdecode(p.name)}" for p in box.cwd.iterdir()]
+    found += [f"tmp/{os.fsdecode(p.name)}" for p in box.tmp.iterdir()]
+    found += [os.fsdecode(p.name) for p in box.root.iterdir() if p.name not in ("in", "out", "cwd", "tmp", "made")]
+    return found
