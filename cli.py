@@ -116,9 +116,7 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
 
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：模板必须保存为 .xlsx 文件，请把文件名改为以 .xlsx 结尾")
-    if agency is not None and (agency.startswith(("=", "+", "-", "@", "\t", "\r")) or len(agency) > 200
-                               or _has_control(agency)):
-        raise click.UsageError("--agency 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，不超过 200 字），请填写机关全称")
+    _check_name_option("--agency", agency, "请填写机关全称")
     if output.exists() and not force:
         raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
     path = build(output, year=year, agency=agency, password=password)
@@ -278,8 +276,7 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
 
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：汇总表必须保存为 .xlsx 文件，请用以 .xlsx 结尾的文件名")
-    if name is not None and (_has_control(name) or len(name) > 200):
-        raise click.UsageError("--name 的汇总单位名称无效（不能含控制字符，不超过 200 字），请填写单位全称")
+    _check_name_option("--name", name, "请填写汇总单位全称")
     with _ProgressBar("审核并汇总") as progress:
         outcome = summary.run(inputs, output, name=name, level=level, year=year, roster=roster,
                               allow_errors=allow_errors, blank_policy=blank_policy, progress=progress)
@@ -350,8 +347,23 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | Non
     return EXIT_OK
 
 
+NAME_OPTION_CHARS = 200
+_FORMULA_START = ("=", "+", "-", "@")  # also after spaces, tabs or CR, as a spreadsheet reads it
+
+
+def _check_name_option(option: str, value: str | None, fix: str) -> None:
+    """A unit name given on the command line: no formula start, no control or direction character, bounded."""
+    if value is None:
+        return
+    if value.lstrip().startswith(_FORMULA_START) or _has_control(value) or len(value) > NAME_OPTION_CHARS \
+            or not value.strip():
+        raise click.UsageError(f"{option} 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，"
+                               f"不超过 {NAME_OPTION_CHARS} 字），{fix}")
+
+
 def _has_control(text: str) -> bool:
-    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069
+               for ch in text)
 
 
 class _ProgressBar:

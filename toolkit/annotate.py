@@ -85,10 +85,12 @@ def _load(path: Path) -> Any:
     the same bad cell."""
     from openpyxl import load_workbook
 
+    from toolkit import limits
     from toolkit.errors import CorruptFileError
 
+    data = limits.read_file(path)
     try:
-        return load_workbook(_as_openpyxl_reads(path.read_bytes()))
+        return load_workbook(_as_openpyxl_reads(data))
     except (ValueError, OverflowError, TypeError, KeyError, IndexError, AttributeError, zipfile.BadZipFile,
             EOFError) as exc:
         raise CorruptFileError(path, f"工作簿内部结构异常，无法生成标注副本（{type(exc).__name__}）",

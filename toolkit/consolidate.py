@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import zipfile
 from collections import Counter
@@ -22,8 +23,9 @@ from pathlib import Path
 
 from toolkit import cells, limits, spec
 from toolkit.atomic import STARTED, alive, entries, interruptible
-from toolkit.errors import CorruptFileError, TooLargeError
+from toolkit.errors import CorruptFileError, InputFileError, TooLargeError
 from toolkit.model import AnnualReport, Value, complete_totals, sum_or_none
+from toolkit.names import decode_name, shown_name
 from toolkit.roster import RosterUnit, normalize_code, normalize_name
 from validators.catalogue import finding
 from validators.findings import ERROR, WARNING, FileReport, Finding
@@ -180,14 +182,15 @@ def _collect(paths: Sequence[str | Path], workdir: Path, exclude: dict[Path, str
     seen: dict[Path, str] = {}  # resolved path → how it was first given: one file is read once
     for i, arg in enumerate(paths):
         path = Path(arg)
-        if not _first_time(path, str(path), seen, out):
+        shown = shown_name(str(path))
+        if not _first_time(path, shown, seen, out):
             continue
         if path.is_dir():
-            _walk(path, str(path), out, excluded, workdir / f"arg{i}", seen)
+            _walk(path, shown, out, excluded, workdir / f"arg{i}", seen)
         elif path.suffix.lower() == ".zip" and path.is_file():
-            _unzip(path, str(path), workdir, out)
+            _unzip(path, shown, workdir, out)
         else:
-            out.sources.append(Source(path, str(path)))
+            out.sources.append(Source(path, shown))
     return out
 
 
@@ -254,11 +257,16 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
             if d.startswith("."):
                 dirs.remove(d)
                 out.skipped.append(Skipped(_join(display, rel / d), "隐藏文件夹，未读取"))
+            elif (Path(current) / d).is_symlink():  # os.walk never enters it: say so, and no loop is possible
+                out.skipped.append(Skipped(_join(display, rel / d), "是指向其他文件夹的链接，未读取；如需汇总，请直接给出该文件夹"))
         for name in sorted(files):
             path = Path(current) / name
             shown = _join(display, rel / name)
+            problem = _not_a_file(path)
             if _resolve(path) in excluded:
                 out.skipped.append(Skipped(shown, excluded[_resolve(path)]))
+            elif problem:
+                out.skipped.append(Skipped(shown, problem))
             elif not _first_time(path, shown, seen, out):
                 continue
             elif is_hidden_or_lock(name):
@@ -274,8 +282,21 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{path.suffix or '无扩展名'}）"))
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` found in a folder is not read although it is listed (a pipe would block the run), or ``""``."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):
+        return "是指不到文件的链接（循环或目标已删除），未读取"
+    if not stat.S_ISREG(mode):
+        return f"不是普通文件（{limits.special_kind(mode)}），未读取"
+    return ""
+
+
 def _join(display: str, rel: Path) -> str:
-    return str(Path(display) / rel) if str(rel) != "." else display
+    return shown_name(str(Path(display) / rel) if str(rel) != "." else display)
+
+
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -291,18 +312,14 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         raw = info.filename.encode("cp437")
     except UnicodeEncodeError:
         return info.filename
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
+    return decode_name(raw)
 
 
 NESTED_ZIP_DEPTH = limits.ZIP_DEPTH
 
 
-def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int = 0) -> None:
+def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int = 0,
+           budget: list[int] | None = None) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkdtemp(prefix="zip", dir=workdir))
     try:
@@ -311,17 +328,22 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
         raise CorruptFileError(archive, "压缩包已损坏，无法解压", "请重新打包或重新发送") from exc
     with zf:
         try:
-            limits.check_zip(zf, archive, "压缩包")
+            limits.check_member_count(zf, archive, "压缩包")
         except TooLargeError as exc:
             out.sources.append(Source(archive, display, exc.problem + "，其中的年报没有读取"))
             return
         names: Counter[str] = Counter()
+        if budget is None:  # what the members extracted from this zip (and zips inside it) may still inflate to
+            budget = [limits.FILE_BYTES]
         for info in sorted(zf.infolist(), key=_member_name):
             if info.is_dir():
                 continue
             name = _member_name(info)
             parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-            if not parts or parts[0] == "__MACOSX":
+            if not parts:
+                continue
+            if parts[0] == "__MACOSX":
+                out.skipped.append(Skipped(f"{display}/{'/'.join(parts)}", "macOS 压缩时附带的资源文件，不是年报，未读取"))
                 continue
             shown = f"{display}/{'/'.join(parts)}"
             names[shown.casefold()] += 1
@@ -334,36 +356,51 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
                 continue
             suffix = Path(parts[-1]).suffix.lower()
             if suffix == ".zip":
-                _nested_zip(zf, info, parts, shown, target, out, depth)
+                _nested_zip(zf, info, parts, shown, target, out, depth, budget)
                 continue
             if suffix not in SPREADSHEET_SUFFIXES:
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{Path(parts[-1]).suffix or '无扩展名'}）"))
                 continue
             dest = target.joinpath(*parts)
-            problem = _extract(zf, info, dest, archive)
+            problem = _extract(zf, info, dest, archive, budget)
             out.sources.append(Source(dest, shown, problem))
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path) -> str:
-    """Inflate one member to ``dest`` within the limits; why it could not be, or ``""``."""
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path, budget: list[int]) -> str:
+    """Inflate one member to ``dest`` within the limits; why it could not be, or ``""``.
+
+    ``budget`` holds what this zip's members may still inflate to together; each extraction spends it.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if info.file_size > budget[0]:
+        return (f"未解压：压缩包中的文件解压后合计超过 {limits.FILE_BYTES // limits.MIB} MiB 的上限，"
+                "其中的年报没有读取；请把压缩包分成几个较小的压缩包")
     try:
         with dest.open("wb") as sink:
             limits.read_member(zf, info, archive, "压缩包", sink=sink)
     except TooLargeError as exc:
         dest.unlink(missing_ok=True)
         return exc.problem + "，未解压，其中的年报没有读取"
+    except RuntimeError:  # zipfile: the member is encrypted with a zip password
+        dest.unlink(missing_ok=True)
+        return "在压缩包中设置了密码，无法解压，其中的年报没有读取；请不加密码重新打包"
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         dest.unlink(missing_ok=True)
-        return "在压缩包中已损坏（或设置了密码），无法解压，其中的年报没有读取"
+        return "在压缩包中已损坏，无法解压，其中的年报没有读取"
+    size = dest.stat().st_size
+    if size > budget[0]:
+        dest.unlink(missing_ok=True)
+        return (f"未解压：压缩包中的文件解压后合计超过 {limits.FILE_BYTES // limits.MIB} MiB 的上限，"
+                "其中的年报没有读取；请把压缩包分成几个较小的压缩包")
+    budget[0] -= size
     return ""
 
 
 def _nested_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: list[str], shown: str, target: Path, out: Inputs,
-                depth: int) -> None:
+                depth: int, budget: list[int]) -> None:
     """A zip inside a zip: opened one level deep; deeper, or broken, it is an excluded input with an error."""
     dest = target.joinpath(*parts)
-    problem = _extract(zf, info, dest, Path(shown))
+    problem = _extract(zf, info, dest, Path(shown), budget)
     if problem:
         out.sources.append(Source(dest, shown, problem))
         return
@@ -371,7 +408,7 @@ def _nested_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: list[str], sh
         out.sources.append(Source(dest, shown, "压缩包里套了多层压缩包，未解开，其中的年报没有读取"))
         return
     try:
-        _unzip(dest, shown, target, out, depth + 1)
+        _unzip(dest, shown, target, out, depth + 1, budget)
     except CorruptFileError:
         out.sources.append(Source(dest, shown, "压缩包里的压缩包已损坏，无法解压，其中的年报没有读取"))
 
@@ -566,9 +603,10 @@ def _unit(source: Source, fr: FileReport) -> Unit:
 
 
 def _sha256(path: Path) -> str:
+    """The file's SHA-256 for duplicate detection; ``""`` when it cannot be read within the limits."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(limits.read_file(path)).hexdigest()
+    except (InputFileError, OSError):
         return ""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.names import shown_name
+
 
 class NianbaoError(Exception):
     """Base of every error a user may see; ``message`` is Chinese and says what to do."""
@@ -20,7 +22,7 @@ class NianbaoError(Exception):
 
     @property
     def message(self) -> str:
-        where = f"文件“{self.path.name}”" if self.path else ""
+        where = f"文件“{shown_name(self.path.name)}”" if self.path else ""
         if self.sheet:
             where += f"工作表“{self.sheet}”" + (f"单元格 {self.cell}" if self.cell else "")
         text = f"{where}：{self.problem}" if where else self.problem

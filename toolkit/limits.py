@@ -7,11 +7,13 @@ gigabytes. ``DOC`` is the text docs/rules.md shows for them.
 
 from __future__ import annotations
 
+import errno
+import stat
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.errors import TooLargeError
+from toolkit.errors import FileMissingError, TooLargeError
 
 MIB = 1024 * 1024
 
@@ -28,16 +30,25 @@ INFO_TEXT = 500  # characters of a 基本信息 text field (a unit name); longer
 JSON_DEPTH = 32  # nesting depth of a JSON file (--previous, export JSON); the export shape needs 4
 JSON_BYTES = 16 * MIB  # size of such a JSON file
 ZIP_DEPTH = 1  # a zip inside a zip is opened; one inside that is an excluded input
+ROSTER_UNITS = 10_000  # units in one --roster (a district has tens to hundreds, a city a few thousand)
+INPUT_BYTES = 100 * MIB  # size on disk of one input file (a district summary of 1,000 units is ≈ 5 MiB)
 
 DOC = (
     f"Limits on any input (toolkit/limits.py): one part of an .xlsx/.docx or one member of a zip of workbooks "
     f"inflates to at most {MEMBER_BYTES // MIB} MiB, all parts of one file to at most {FILE_BYTES // MIB} MiB, "
     f"and a part above {RATIO_FROM // MIB} MiB to at most {RATIO}× its compressed size (checked in the zip "
-    f"directory and again by counting bytes while inflating); a zip holds at most {MEMBERS:,} members and a zip "
+    f"directory and again by counting bytes while inflating), and the compressed streams of a PDF report to the "
+    f"same {MEMBER_BYTES // MIB} MiB each and {FILE_BYTES // MIB} MiB together; a zip holds at most {MEMBERS:,} "
+    f"members; in a zip of workbooks each member is checked on its own (a member past a limit is an excluded "
+    f"input, the others are read) and the members "
+    f"extracted together inflate to at most {FILE_BYTES // MIB} MiB; a zip "
     f"inside a zip is opened {ZIP_DEPTH} level deep; a number cell has at most {NUMBER_CHARS} characters and an "
     f"exponent of at most {NUMBER_EXPONENT}; a 万元 value at most {MONEY_DIGITS} significant digits (what a double "
-    f"holds); a 基本信息 text at most {INFO_TEXT} characters; messages show at most {TEXT_SHOWN} characters of a "
-    f"cell's text; a JSON file (--previous, export) is at most {JSON_BYTES // MIB} MiB and {JSON_DEPTH} levels deep. "
+    f"holds); a 基本信息 text at most {INFO_TEXT} characters; a roster lists at most "
+    f"{ROSTER_UNITS:,} units; messages show at most {TEXT_SHOWN} characters of a "
+    f"cell's text; a JSON file (--previous, export) is at most {JSON_BYTES // MIB} MiB and {JSON_DEPTH} levels deep; "
+    f"any other input file is at most {INPUT_BYTES // MIB} MiB on disk and must be a regular file (a named pipe, a "
+    "device or a link loop is refused, never opened). "
     "Past a limit the file gets `file.too_large` (size, ratio, members), a number cell is a bad cell (its "
     "message says why it cannot be read exactly) and a 基本信息 text `info.invalid`; every other file goes on "
     "being read and summed. A sheet part that is not "
@@ -52,17 +63,60 @@ def shown(text: str, limit: int = TEXT_SHOWN) -> str:
     return f"{text[:limit]}…（共 {len(text):,} 字）"
 
 
+def read_file(path: Path, limit: int = INPUT_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, refused when larger than ``limit`` or not a regular file.
+
+    A named pipe would block the reader forever and a device (``/dev/zero``) never ends, so neither is
+    opened; the size is checked before reading and again by reading at most ``limit + 1`` bytes.
+    """
+    try:
+        info = path.stat()
+    except RuntimeError as exc:  # a symlink loop, on some Python versions
+        raise FileMissingError(path, "是循环的符号链接，指不到文件", "请给出真实的文件") from exc
+    except OSError as exc:
+        problem = "是循环的符号链接，指不到文件" if exc.errno == errno.ELOOP else "找不到该文件"
+        raise FileMissingError(path, problem, "请检查文件名和路径") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise FileMissingError(path, "这是一个文件夹，不是文件", "请给出文件夹中的文件")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileMissingError(path, f"不是普通文件（{special_kind(info.st_mode)}），未读取", "请给出保存在磁盘上的文件")
+    if info.st_size > limit:
+        raise TooLargeError(path, f"文件有 {info.st_size / MIB:,.0f} MiB，超过上限 {limit // MIB} MiB", _FIX)
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLargeError(path, f"文件超过上限 {limit // MIB} MiB", _FIX)
+    return data
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words a user knows."""
+    if stat.S_ISFIFO(mode):
+        return "命名管道"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
+
+
 def check_zip(zf: zipfile.ZipFile, path: Path, what: str = "文件") -> None:
     """The zip directory's own claims against the limits: member count, sizes, ratio (before inflating)."""
+    check_member_count(zf, path, what)
     infos = zf.infolist()
-    if len(infos) > MEMBERS:
-        raise TooLargeError(path, f"{what}中有 {len(infos):,} 个成员，超过上限 {MEMBERS:,}", _FIX)
     total = 0
     for info in infos:
         _check_member(info, info.file_size, path, what)
         total += info.file_size
     if total > FILE_BYTES:
         raise TooLargeError(path, f"{what}解压后共 {total / MIB:,.0f} MiB，超过上限 {FILE_BYTES // MIB} MiB", _FIX)
+
+
+def check_member_count(zf: zipfile.ZipFile, path: Path, what: str = "文件") -> None:
+    """At most ``MEMBERS`` members: the one claim checked for a whole zip of workbooks before its members."""
+    count = len(zf.infolist())
+    if count > MEMBERS:
+        raise TooLargeError(path, f"{what}中有 {count:,} 个成员，超过上限 {MEMBERS:,}", _FIX)
 
 
 def _check_member(info: zipfile.ZipInfo, size: int, path: Path, what: str) -> None:

@@ -68,9 +68,7 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     p = Path(path)
     if p.is_dir():
         raise FileMissingError(p, "这是一个文件夹，不是工作簿文件", "请给出文件夹中的 .xlsx 文件")
-    if not p.is_file():
-        raise FileMissingError(p, "找不到该文件", "请检查文件名和路径")
-    data = p.read_bytes()
+    data = limits.read_file(p)
     suffix = p.suffix.lower()
     if data[:8] == _OLE_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data:
@@ -79,6 +77,7 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     zf = _zip(data)
     if zf is not None:
         limits.check_zip(zf, p)
+        _check_unique_parts(zf, p)
     names = set(zf.namelist()) if zf is not None else set()
     if "mimetype" in names and b"opendocument" in _part(zf, "mimetype", p):
         raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
@@ -91,6 +90,17 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     if zf is None:
         raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件")
     raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
+
+
+def _check_unique_parts(zf: zipfile.ZipFile, path: Path) -> None:
+    """Two parts with one name: Excel and this reader could each see a different one, so neither is trusted."""
+    seen: set[str] = set()
+    for name in zf.namelist():
+        key = name.casefold()
+        if key in seen:
+            raise CorruptFileError(path, f"文件已损坏（部件“{limits.shown(name, 80)}”出现了两次）",
+                                   "请在 Excel 或 WPS 中打开后重新保存，再提交")
+        seen.add(key)
 
 
 def _zip(data: bytes) -> zipfile.ZipFile | None:
@@ -109,6 +119,8 @@ def _part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
     """One part, inflated within the limits; a broken member is ``file.corrupt``."""
     try:
         return limits.read_member(zf, name, path)
+    except RuntimeError as exc:  # zipfile: a member encrypted with a zip password
+        raise EncryptedFileError(path, f"文件中的“{name}”设置了压缩密码，无法读取", "请在 Excel 或 WPS 中打开后重新保存再提交") from exc
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise CorruptFileError(path, f"文件已损坏（{name} 无法读取）", "请重新保存或重新发送原文件") from exc
 

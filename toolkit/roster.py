@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit import spec
-from toolkit.errors import NianbaoError
+from toolkit import limits, spec
+from toolkit.errors import NianbaoError, TooLargeError
+from toolkit.names import shown_name
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "机关名称", "单位全称")
 CODE_HEADERS = ("统一社会信用代码", "信用代码", "社会信用代码", "代码")
@@ -62,7 +64,7 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
+    data = limits.read_file(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -77,8 +79,13 @@ def _csv_rows(path: Path) -> list[list[str]]:
 def _xlsx_rows(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    data = limits.read_file(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            limits.check_zip(zf, path)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TooLargeError:
+        raise
     except Exception as exc:
         raise RosterError(path, "无法打开（文件损坏、加密或不是 .xlsx）", "请重新保存名单后再试") from exc
     try:
@@ -86,6 +93,18 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
+
+
+def _check_text(path: Path, row: int, label: str, text: str | None) -> None:
+    """A roster text reaches the summary and the 催报 list: no control characters, at most ``INFO_TEXT`` long."""
+    if text is None:
+        return
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        raise RosterError(path, f"第 {row} 行的{label}“{shown_name(limits.shown(text, 40))}”含有控制字符（不可见字符）",
+                          "请在 Excel 或 WPS 中删去该行的不可见字符后重新保存名单")
+    if len(text) > limits.INFO_TEXT:
+        raise RosterError(path, f"第 {row} 行的{label}有 {len(text):,} 字，超过上限 {limits.INFO_TEXT} 字",
+                          "请只写单位全称、联系人姓名和电话")
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -118,6 +137,8 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
         name = get(name_col)
         if name is None:
             continue
+        for label, text in (("单位名称", name), ("联系人", get(contact_col)), ("联系电话", get(phone_col))):
+            _check_text(path, i, label, text)
         key = normalize_name(name)
         if key in seen:
             raise RosterError(path, f"第 {i} 行的单位“{name}”与第 {seen[key]} 行重复", "请删除重复的行")
@@ -129,6 +150,9 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
                                   "请核对代码，一个单位只占一行")
             codes[normalize_code(code)] = i
         units.append(RosterUnit(name, code, get(level_col), i, get(contact_col), get(phone_col)))
+        if len(units) > limits.ROSTER_UNITS:
+            raise RosterError(path, f"单位超过 {limits.ROSTER_UNITS:,} 个（第 {i} 行起），不像一份报送名单",
+                              "请只列出本次需要报送的单位；名单过长时请按区县分开汇总")
     if not units:
         raise RosterError(path, "没有任何单位", "请在表头“单位名称”下每行写一个单位")
     return units

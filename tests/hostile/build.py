@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ def rewrite(path: Path, parts: dict[str, bytes], extra: list[tuple[str, bytes]] 
     with zipfile.ZipFile(path) as zf:
         members = [(i.filename, zf.read(i)) for i in zf.infolist()]
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        warnings.simplefilter("ignore", UserWarning)  # a repeated name is the point of some kinds
         for name, data in members:
             zf.writestr(name, parts.get(name, data))
         for name, data in extra:

@@ -1,8 +1,9 @@
 """Run one CLI command as a real process, the way a user would, and record what it did to the disk.
 
 Each run gets a fresh sandbox: ``in/`` (the inputs, hashed before and after), ``out/`` (the only place a
-command may write), ``cwd/`` (its working folder) and ``tmp/`` (its TMPDIR). Peak memory is the child's
-``ru_maxrss`` from ``os.wait4`` (its workers included); a run past the hang guard is killed and fails.
+command may write), ``cwd/`` (its working folder) and ``tmp/`` (its TMPDIR). Peak memory is the command's
+``ru_maxrss`` (its workers included), taken by the small launcher tests/hostile/measure.py; a run past the
+hang guard is killed with its whole process group and fails.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "cli.py"
+MEASURE = Path(__file__).with_name("measure.py")
 HANG_GUARD_S = 120  # generous: the slowest hostile run takes a few seconds
 MEMORY_BOUND_MIB = 600  # a normal run peaks near 150 MiB; a zip bomb read in full would need gigabytes
 
@@ -83,9 +85,20 @@ def snapshot(folder: Path) -> dict[str, object]:
     return seen
 
 
+WHOLE_DIGEST_BYTES = 256 << 20  # larger inputs (a sparse 300 GB file) are fingerprinted, not read through
+
+
 def _digest(path: Path) -> str:
+    """SHA-256 of the bytes; past ``WHOLE_DIGEST_BYTES``, of size, mtime and the first and last MiB."""
     h = hashlib.sha256()
+    info = path.stat()
     with path.open("rb") as f:
+        if info.st_size > WHOLE_DIGEST_BYTES:
+            h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+            h.update(f.read(1 << 20))
+            f.seek(-(1 << 20), os.SEEK_END)
+            h.update(f.read())
+            return h.hexdigest()
         while chunk := f.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
@@ -94,15 +107,16 @@ def _digest(path: Path) -> str:
 def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes]) -> Run:
     """``nianbao ARGS`` in ``box``: exit code, output, peak memory; killed (and failed) past the hang guard."""
     argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (sys.executable, CLI, *args)]
-    stdout, stderr = box.root / "stdout", box.root / "stderr"
+    stdout, stderr, peak = box.root / "stdout", box.root / "stderr", box.root / "peak"
+    launcher = [os.fsencode(sys.executable), os.fsencode(MEASURE), os.fsencode(peak)]
     env = {**os.environ, "TMPDIR": str(box.tmp), "NIANBAO_NO_OPEN": "1", "COLUMNS": "100"}
     env.pop("NIANBAO_WORKERS", None)
     start = time.monotonic()
     with stdout.open("wb") as o, stderr.open("wb") as e:
-        proc = subprocess.Popen(argv, cwd=box.cwd, env=env, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
+        proc = subprocess.Popen(launcher + argv, cwd=box.cwd, env=env, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
                                 start_new_session=True)
     while True:
-        done, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        done, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if done:
             break
         if time.monotonic() - start > HANG_GUARD_S:
@@ -113,9 +127,9 @@ def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes]) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     code = proc.returncode
     run = Run([os.fsdecode(a) for a in argv[2:]], code, stdout.read_text("utf-8", "replace"),
-              stderr.read_text("utf-8", "replace"), usage.ru_maxrss / 1024, time.monotonic() - start)
-    stdout.unlink()
-    stderr.unlink()
+              stderr.read_text("utf-8", "replace"), int(peak.read_text()) / 1024, time.monotonic() - start)
+    for path in (stdout, stderr, peak):
+        path.unlink()
     return run
 
 

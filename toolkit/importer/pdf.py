@@ -15,9 +15,11 @@ import io
 import logging
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import limits
 from toolkit.errors import ImportFailedError
 from toolkit.importer.source import Line
 
@@ -25,6 +27,7 @@ MAX_PAGES = 60  # an annual report has 4–12 pages; more is not a report (bound
 MAX_BYTES = 30 * 1024 * 1024
 _FIX_PDF = "请使用网页版或 Word 版年报，或从 PDF 中复制文字另存为 .txt（UTF-8）后重试"
 _FIX_SCAN = "本工具不做文字识别（OCR）；请向发布机关索取可复制文字的 PDF，或使用网页版/Word 版年报"
+_STREAM = re.compile(rb">>\s*stream\r?\n")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－‒―]+\s*\d{1,4}\s*[-—–－‒―]+|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?)$")
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 # Kangxi Radicals and CJK Radicals Supplement: glyphs some PDF producers emit for ordinary ideographs
@@ -69,6 +72,7 @@ def pdf_lines(path: Path, data: bytes) -> list[Line]:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font-descriptor chatter of some producers is not ours
     if len(data) > MAX_BYTES:
         raise ImportFailedError(path, f"PDF 文件超过 {MAX_BYTES // 1024 // 1024} MB，不像一份年度报告，未读取", _FIX_PDF)
+    check_streams(path, data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
@@ -90,6 +94,42 @@ def pdf_lines(path: Path, data: bytes) -> list[Line]:
     if not any(item.text or item.cells for items in per_page for item in items):
         raise ImportFailedError(path, "是扫描件或图片 PDF（没有文字层），无法读取其中的文字和表格", _FIX_SCAN)
     return _lines(per_page)
+
+
+def check_streams(path: Path, data: bytes) -> None:
+    """Refuse a PDF whose compressed streams inflate past the limits, before pdfminer inflates them whole.
+
+    Every ``stream`` keyword after a dictionary is tried as zlib data (``/FlateDecode``, what PDF
+    producers use for text and fonts) and inflated piece by piece, counting bytes: one stream may
+    inflate to ``limits.MEMBER_BYTES``, all together to ``limits.FILE_BYTES``. A stream that is not
+    zlib data (an image, an encrypted file) is left to the reader.
+    """
+    total = 0
+    for match in _STREAM.finditer(data):
+        size = _inflated_size(data, match.end(), limits.MEMBER_BYTES + 1)
+        total += size
+        if size > limits.MEMBER_BYTES or total > limits.FILE_BYTES:
+            limit = limits.MEMBER_BYTES if size > limits.MEMBER_BYTES else limits.FILE_BYTES
+            raise ImportFailedError(path, f"PDF 中的压缩内容解压后超过 {limit // limits.MIB} MiB 的上限，"
+                                          "可能是“压缩炸弹”，未读取", _FIX_PDF)
+
+
+def _inflated_size(data: bytes, start: int, cap: int) -> int:
+    """How many bytes the zlib stream at ``start`` inflates to, counting at most ``cap``; 0 if it is not zlib."""
+    inflater = zlib.decompressobj()
+    size, pos = 0, start
+    pending = b""
+    try:
+        while size < cap and not inflater.eof:
+            if not pending:
+                if pos >= len(data):
+                    break
+                pending, pos = data[pos:pos + limits.CHUNK], pos + limits.CHUNK
+            size += len(inflater.decompress(pending, limits.CHUNK))
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
 
 
 def _page_items(page) -> list[_Item]:

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import limits
 from toolkit.errors import ImportFailedError
 
 _FIX_TEXT = "请另存为 .txt（UTF-8）、.html、.docx 或 .pdf 后重试"
@@ -36,7 +37,7 @@ class Line:
 def read_lines(path: Path) -> tuple[list[Line], str]:
     """The lines of ``path`` and the format read (``text``, ``html``, ``docx`` or ``pdf``)."""
     try:
-        data = path.read_bytes()
+        data = limits.read_file(path)
     except OSError as exc:
         raise ImportFailedError(path, "文件无法打开", "请检查文件路径和读取权限") from exc
     kind = sniff(path, data)
