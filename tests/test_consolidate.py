@@ -335,7 +335,9 @@ def test_zip_of_workbooks_with_chinese_names_and_a_lock_file(tmp_path, capsys):
     assert code == 0, text
     assert sorted(Path(u["file"]).name for u in data["units"]) == ["单位0.xlsx", "单位1.xlsx", "单位2.xlsx"]
     assert all(u["file"].startswith(str(archive)) for u in data["units"])
-    assert [Path(s["file"]).name for s in data["skipped"]] == ["~$单位0.xlsx"]
+    skipped = {Path(s["file"]).name: s["reason"] for s in data["skipped"]}  # every member is accounted for
+    assert sorted(skipped) == ["._x", "~$单位0.xlsx"]
+    assert "macOS" in skipped["._x"] and "锁文件" in skipped["~$单位0.xlsx"]
     assert read_workbook(tmp_path / "s.xlsx").values == independent_sum(reports)
 
 

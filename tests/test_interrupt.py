@@ -173,3 +173,36 @@ def test_after_kill_9_the_next_run_removes_stale_temporaries_of_its_own_naming_o
     assert sorted(p.name for p in out.iterdir()) == sorted(["汇总.xlsx", *(d.name for d in decoys if d.parent == out)])
     assert sorted(p.name for p in tmp.iterdir()) == sorted(d.name for d in decoys if d.parent == tmp)
     assert (out / "汇总.xlsx").read_bytes() != previous
+
+
+SWALLOWED = """
+import os, signal, sys, time
+from pathlib import Path
+from toolkit.atomic import interruptible, write_atomically
+
+class Finaliser:
+    def __del__(self):  # the signal's handler runs in here, where Python ignores what it raises
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+
+def write(tmp):
+    Finaliser()
+    tmp.write_bytes(b"new")
+
+with interruptible("原有文件未改动。"):
+    write_atomically(Path(sys.argv[1]), write)
+    print("went on")
+"""
+
+
+def test_a_signal_landing_in_a_finaliser_still_stops_the_run_before_its_output_is_moved_into_place(tmp_path):
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old")
+    done = subprocess.run([sys.executable, "-c", SWALLOWED, str(target)], capture_output=True, timeout=HANG,
+                          cwd=Path(__file__).resolve().parents[1])
+    err = done.stderr.decode()
+    assert done.returncode == 128 + signal.SIGTERM, err
+    assert "went on" not in done.stdout.decode()
+    assert "已中断（收到终止信号 SIGTERM）" in err and "Traceback" not in err and "Exception ignored" not in err
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["汇总.xlsx"]

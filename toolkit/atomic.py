@@ -45,6 +45,7 @@ class Interrupted(SystemExit):
 
 _state = {"depth": 0, "message": DEFAULT_MESSAGE, "caught": 0, "owner": 0}
 _previous: dict[int, object] = {}
+_previous_hook = [sys.unraisablehook]
 
 
 def _handle(signum: int, _frame: object) -> None:
@@ -56,6 +57,25 @@ def _handle(signum: int, _frame: object) -> None:
     message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}"
     atexit.register(lambda: print(message, file=sys.stderr, flush=True))
     raise Interrupted(signum, message)
+
+
+def raise_if_interrupted() -> None:
+    """Raise ``Interrupted`` again if a signal was caught: its first raise can be swallowed.
+
+    Python ignores (and prints) an exception raised in a finaliser (``__del__``, a weakref callback),
+    so a signal that lands while one runs would otherwise let the work go on to write its output.
+    Called before an output is moved into place and when a block run under ``interruptible`` ends.
+    """
+    if _state["caught"] and os.getpid() == _state["owner"]:
+        signum = _state["caught"]
+        raise Interrupted(signum, f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}")
+
+
+def _unraisable(hook_args: object) -> None:
+    """A signal's ``Interrupted`` raised inside a finaliser is kept quiet: ``raise_if_interrupted`` re-raises it."""
+    if isinstance(getattr(hook_args, "exc_value", None), Interrupted):
+        return
+    sys.__unraisablehook__(hook_args)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -75,14 +95,17 @@ def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
         _state["owner"] = os.getpid()
         for signum in SIGNALS:
             _previous[signum] = signal.signal(signum, _handle)
+        _previous_hook[0], sys.unraisablehook = sys.unraisablehook, _unraisable
     _state["depth"] += 1
     try:
         yield
+        raise_if_interrupted()
     finally:
         _state["depth"] -= 1
         if _state["depth"] == 0 and not _state["caught"]:
             for signum, handler in _previous.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
+            sys.unraisablehook = _previous_hook[0]
 
 
 def alive(pid: int) -> bool:
@@ -153,6 +176,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
                 umask = os.umask(0)
                 os.umask(umask)
                 os.chmod(tmp, 0o666 & ~umask)
+                raise_if_interrupted()
                 os.replace(tmp, target)
             except OSError as exc:
                 raise OutputError(target, f"写入失败（{reason(exc)}）",

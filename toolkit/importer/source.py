@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit import limits
-from toolkit.errors import ImportFailedError
+from toolkit.errors import ImportFailedError, InputFileError
 
 _FIX_TEXT = "请另存为 .txt（UTF-8）、.html、.docx 或 .pdf 后重试"
 
@@ -38,6 +38,8 @@ def read_lines(path: Path) -> tuple[list[Line], str]:
     """The lines of ``path`` and the format read (``text``, ``html``, ``docx`` or ``pdf``)."""
     try:
         data = limits.read_file(path)
+    except InputFileError as exc:  # missing, a folder, a pipe or device, past the size limit
+        raise ImportFailedError(path, exc.problem, exc.fix) from exc
     except OSError as exc:
         raise ImportFailedError(path, "文件无法打开", "请检查文件路径和读取权限") from exc
     kind = sniff(path, data)
