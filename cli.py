@@ -15,6 +15,7 @@ from typing import ClassVar
 import click
 
 from toolkit.errors import NianbaoError
+from toolkit.names import has_control
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -355,15 +356,10 @@ def _check_name_option(option: str, value: str | None, fix: str) -> None:
     """A unit name given on the command line: no formula start, no control or direction character, bounded."""
     if value is None:
         return
-    if value.lstrip().startswith(_FORMULA_START) or _has_control(value) or len(value) > NAME_OPTION_CHARS \
+    if value.lstrip().startswith(_FORMULA_START) or has_control(value) or len(value) > NAME_OPTION_CHARS \
             or not value.strip():
         raise click.UsageError(f"{option} 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，"
                                f"不超过 {NAME_OPTION_CHARS} 字），{fix}")
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069
-               for ch in text)
 
 
 class _ProgressBar:

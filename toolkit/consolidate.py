@@ -297,8 +297,6 @@ def _join(display: str, rel: Path) -> str:
     return shown_name(str(Path(display) / rel) if str(rel) != "." else display)
 
 
-
-
 def _member_name(info: zipfile.ZipInfo) -> str:
     """An unflagged zip member name: UTF-8 when its bytes are valid UTF-8 (Linux, macOS), else GB18030.
 
@@ -366,6 +364,10 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
             out.sources.append(Source(dest, shown, problem))
 
 
+_OVER_BUDGET = (f"未解压：压缩包中的文件解压后合计超过 {limits.FILE_BYTES // limits.MIB} MiB 的上限，"
+                "其中的年报没有读取；请把压缩包分成几个较小的压缩包")
+
+
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path, budget: list[int]) -> str:
     """Inflate one member to ``dest`` within the limits; why it could not be, or ``""``.
 
@@ -373,8 +375,7 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Pa
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     if info.file_size > budget[0]:
-        return (f"未解压：压缩包中的文件解压后合计超过 {limits.FILE_BYTES // limits.MIB} MiB 的上限，"
-                "其中的年报没有读取；请把压缩包分成几个较小的压缩包")
+        return _OVER_BUDGET
     try:
         with dest.open("wb") as sink:
             limits.read_member(zf, info, archive, "压缩包", sink=sink)
@@ -390,8 +391,7 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Pa
     size = dest.stat().st_size
     if size > budget[0]:
         dest.unlink(missing_ok=True)
-        return (f"未解压：压缩包中的文件解压后合计超过 {limits.FILE_BYTES // limits.MIB} MiB 的上限，"
-                "其中的年报没有读取；请把压缩包分成几个较小的压缩包")
+        return _OVER_BUDGET
     budget[0] -= size
     return ""
 

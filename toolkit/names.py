@@ -25,7 +25,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # C0, DEL, C1, bidi overrides
+
+
+def has_control(text: str) -> bool:
+    """``text`` holds a control or text-direction character (invisible, and obeyed by terminals)."""
+    return _CONTROL.search(text) is not None
 
 
 def decode_name(raw: bytes) -> str:

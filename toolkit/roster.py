@@ -11,7 +11,7 @@ from pathlib import Path
 
 from toolkit import limits, spec
 from toolkit.errors import NianbaoError, TooLargeError
-from toolkit.names import shown_name
+from toolkit.names import has_control, shown_name
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "机关名称", "单位全称")
 CODE_HEADERS = ("统一社会信用代码", "信用代码", "社会信用代码", "代码")
@@ -99,7 +99,7 @@ def _check_text(path: Path, row: int, label: str, text: str | None) -> None:
     """A roster text reaches the summary and the 催报 list: no control characters, at most ``INFO_TEXT`` long."""
     if text is None:
         return
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+    if has_control(text):
         raise RosterError(path, f"第 {row} 行的{label}“{shown_name(limits.shown(text, 40))}”含有控制字符（不可见字符）",
                           "请在 Excel 或 WPS 中删去该行的不可见字符后重新保存名单")
     if len(text) > limits.INFO_TEXT:
