@@ -576,6 +576,13 @@ def _pdf_bomb(box: Sandbox) -> list[Command]:
     return [Command(["check-report", pdf], ONE, ("报告.pdf",))]
 
 
+@kind("check-report: a PDF with two million stream keywords")
+def _pdf_many_streams(box: Sandbox) -> list[Command]:
+    pdf = box.inputs / "报告.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"<< >>stream\nx\x9c" * 2_000_000)
+    return [Command(["check-report", pdf], ONE, ("报告.pdf", "10,000"))]
+
+
 def zlib_stream(raw_deflate: bytes) -> bytes:
     """A raw deflate stream wrapped as zlib data (what /FlateDecode expects); the checksum is not checked."""
     return b"\x78\x9c" + raw_deflate + b"\0\0\0\0"

@@ -102,11 +102,17 @@ def check_streams(path: Path, data: bytes) -> None:
     Every ``stream`` keyword after a dictionary is tried as zlib data (``/FlateDecode``, what PDF
     producers use for text and fonts) and inflated piece by piece, counting bytes: one stream may
     inflate to ``limits.MEMBER_BYTES``, all together to ``limits.FILE_BYTES``. A stream that is not
-    zlib data (an image, an encrypted file) is left to the reader.
+    zlib data (an image, an encrypted file) is left to the reader. More than ``limits.MEMBERS``
+    streams is not a report either.
     """
     total = 0
-    for match in _STREAM.finditer(data):
-        size = _inflated_size(data, match.end(), limits.MEMBER_BYTES + 1)
+    for count, match in enumerate(_STREAM.finditer(data), 1):
+        if count > limits.MEMBERS:
+            raise ImportFailedError(path, f"PDF 中的数据流超过 {limits.MEMBERS:,} 个，不像一份年度报告，未读取", _FIX_PDF)
+        start = match.end()
+        if not _zlib_header(data[start:start + 2]):
+            continue
+        size = _inflated_size(data, start, limits.MEMBER_BYTES + 1)
         total += size
         if size > limits.MEMBER_BYTES or total > limits.FILE_BYTES:
             limit = limits.MEMBER_BYTES if size > limits.MEMBER_BYTES else limits.FILE_BYTES
@@ -114,17 +120,23 @@ def check_streams(path: Path, data: bytes) -> None:
                                           "可能是“压缩炸弹”，未读取", _FIX_PDF)
 
 
+def _zlib_header(head: bytes) -> bool:
+    """The two bytes open a zlib stream (deflate method, header checksum): cheap, before any inflating."""
+    return len(head) == 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+
+
 def _inflated_size(data: bytes, start: int, cap: int) -> int:
     """How many bytes the zlib stream at ``start`` inflates to, counting at most ``cap``; 0 if it is not zlib."""
     inflater = zlib.decompressobj()
+    view = memoryview(data)  # slices without copying: a file may hold millions of ``stream`` keywords
     size, pos = 0, start
-    pending = b""
+    pending: bytes | memoryview = b""
     try:
         while size < cap and not inflater.eof:
             if not pending:
                 if pos >= len(data):
                     break
-                pending, pos = data[pos:pos + limits.CHUNK], pos + limits.CHUNK
+                pending, pos = view[pos:pos + limits.CHUNK], pos + limits.CHUNK
             size += len(inflater.decompress(pending, limits.CHUNK))
             pending = inflater.unconsumed_tail
     except zlib.error:
