@@ -429,11 +429,14 @@ def _read_chunk(paths: list[Path]) -> list[AnnualReport | None]:
     return out
 
 
-def _worker_start() -> None:
-    """In each worker: Ctrl-C is the parent's to handle, SIGTERM ends it, and it dies with the parent."""
+def _worker_start(parent: int) -> None:
+    """In each worker: Ctrl-C is the parent's to handle, SIGTERM ends it, and it dies with the parent.
+
+    ``parent`` is the pid the parent had before forking: read in the worker, ``getppid()`` would
+    already be init's if the parent was killed between the fork and this call.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
     try:
         import ctypes
 
@@ -482,7 +485,8 @@ def read_sources(
     results: list[AnnualReport | None] = []
     before = set(multiprocessing.active_children())
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
         try:
             futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
             import validators.schemas  # noqa: F401 - pandas loads here while the workers read
