@@ -14,8 +14,8 @@ from typing import ClassVar
 
 import click
 
-from toolkit.errors import NianbaoError
-from toolkit.names import has_control
+from toolkit.core.errors import NianbaoError
+from toolkit.core.names import has_control
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -24,7 +24,7 @@ class YearType(click.ParamType):
     name = "YYYY"
 
     def convert(self, value, param, ctx):
-        from toolkit import spec
+        from toolkit.core import spec
 
         try:
             year = int(value)
@@ -112,8 +112,8 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
     示例：
       nianbao template -o 教育局2025.xlsx --year 2025 --agency 示例区教育局
     """
-    from toolkit.errors import OutputError
-    from toolkit.template import build
+    from toolkit.core.errors import OutputError
+    from toolkit.workbook.template import build
 
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：模板必须保存为 .xlsx 文件，请把文件名改为以 .xlsx 结尾")
@@ -135,10 +135,10 @@ def export(file: Path, fmt: str) -> int:
     示例：
       nianbao export 教育局2025.xlsx > 教育局2025.json
     """
-    from toolkit import cells
-    from toolkit import export as exporter
-    from toolkit.model import BAD_KINDS
-    from toolkit.read import read_workbook
+    from toolkit.core import cells
+    from toolkit.core.model import BAD_KINDS
+    from toolkit.workbook import export as exporter
+    from toolkit.workbook.read import read_workbook
 
     report = read_workbook(file)
     click.echo(exporter.dumps(exporter.to_json(report)))
@@ -183,8 +183,8 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
       nianbao check-report 年报.html --format json -o 年报2024.json
       nianbao check-report 洪泽区2024年报.pdf --previous 洪泽区2023年报.pdf
     """
-    from toolkit.importer.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
-    from toolkit.importer.render import to_json_text, to_text
+    from toolkit.check_report.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
+    from toolkit.check_report.render import to_json_text, to_text
     from validators.engine import load_previous
 
     if output is not None:  # checked before any import work
@@ -229,7 +229,7 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
       nianbao validate 报送/*.xlsx --year 2025 --annotate 审核结果
       nianbao validate 教育局2025.xlsx --previous 教育局2024.xlsx
     """
-    from toolkit import reporters
+    from validators import reporters
     from validators.engine import Options, load_previous, validate_paths
 
     options = Options(year=year, blank_policy=blank_policy, previous=load_previous(previous) if previous else None)
@@ -239,7 +239,7 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
     else:
         reporters.render_text(results)
     if annotate_dir is not None:
-        from toolkit.annotate import annotate_all
+        from toolkit.clerk.annotate import annotate_all
 
         for result, written in annotate_all(results, annotate_dir):
             note = f"已写出标注副本：{written}" if written else f"“{result.path.name}”无法读取，未生成标注副本"
@@ -273,21 +273,23 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
       nianbao consolidate 收到的年报/ -o 示例区2025汇总.xlsx --roster 名单.xlsx --name 示例区
       nianbao consolidate 区县汇总/*.xlsx -o 示例市2025汇总.xlsx --level 市 --name 示例市
     """
-    from toolkit import summary
+    from toolkit.district.outcome import exit_code
+    from toolkit.district.run import run as run_district
+    from toolkit.district.text import render_text, to_data
 
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：汇总表必须保存为 .xlsx 文件，请用以 .xlsx 结尾的文件名")
     _check_name_option("--name", name, "请填写汇总单位全称")
     with _ProgressBar("审核并汇总") as progress:
-        outcome = summary.run(inputs, output, name=name, level=level, year=year, roster=roster,
+        outcome = run_district(inputs, output, name=name, level=level, year=year, roster=roster,
                               allow_errors=allow_errors, blank_policy=blank_policy, progress=progress)
     if fmt == "json":
-        from toolkit.export import dumps
+        from toolkit.workbook.export import dumps
 
-        click.echo(dumps(summary.to_data(outcome)))
+        click.echo(dumps(to_data(outcome)))
     else:
-        click.echo(summary.render_text(outcome))
-    return summary.exit_code(outcome)
+        click.echo(render_text(outcome))
+    return exit_code(outcome)
 
 
 @cli.command()
@@ -309,8 +311,8 @@ def report(source: Path, output: Path, text: Path | None, previous: Path | None,
       nianbao report 示例区2025汇总.xlsx -o 示例区2025年报.docx --text 文字部分.md
       nianbao report 示例区2025汇总.xlsx -o 示例区2025年报.pdf --previous 示例区2024年报.pdf
     """
-    from toolkit import reporters
-    from toolkit.publish import SUFFIXES, make_report
+    from toolkit.report.publish import SUFFIXES, make_report
+    from validators import reporters
 
     if output.suffix.lower() not in SUFFIXES:
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：发布稿只能保存为 {'、'.join(SUFFIXES)}，"
@@ -340,7 +342,7 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | Non
     示例：
       nianbao excel-addin -o 年报审核安装包
     """
-    from toolkit.addin import build_kit
+    from toolkit.clerk.addin import build_kit
 
     written = build_kit(output, wheelhouse=wheelhouse, force=force, password=password)
     for path in written:
@@ -456,7 +458,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             traceback.print_exc()
         name = Path(str(exc.filename)).name if exc.filename else "文件"
-        from toolkit.atomic import reason
+        from toolkit.core.atomic import reason
 
         click.echo(f"错误：“{name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
         code = EXIT_ERRORS

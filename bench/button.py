@@ -4,7 +4,7 @@
 
 Three workbooks are written from the template writer and recalculated by headless LibreOffice (as
 Excel would have them open): a clean one, one with errors, and an empty template (every cell blank,
-the largest 审核结果). Each is handed to ``toolkit.button.validate`` as an xlwings remote-engine book
+the largest 审核结果). Each is handed to ``toolkit.clerk.button.validate`` as an xlwings remote-engine book
 (``xw.Book(json=...)``, the payload an Excel client sends), and the script prints, best of ``--repeat``:
   floor   ``validators.validate_reports`` on the same figures (the catalogue alone),
   press   the whole button: read the book, validate, plan and queue every write,
@@ -31,11 +31,13 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 import openpyxl  # noqa: E402
 import xlwings as xw  # noqa: E402
 
-from toolkit import button, office, spec  # noqa: E402
-from toolkit.model import AnnualReport  # noqa: E402
-from toolkit.sample import sample_report  # noqa: E402
-from toolkit.template import build  # noqa: E402
-from toolkit.write import write_workbook  # noqa: E402
+from toolkit.clerk import button  # noqa: E402
+from toolkit.core import spec  # noqa: E402
+from toolkit.core.model import AnnualReport  # noqa: E402
+from toolkit.report import office  # noqa: E402
+from toolkit.workbook.sample import sample_report  # noqa: E402
+from toolkit.workbook.template import build  # noqa: E402
+from toolkit.workbook.write import write_workbook  # noqa: E402
 from validators import Options, validate_reports  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -84,7 +86,7 @@ def best(fn, data: dict, repeat: int) -> float:
 
 
 def import_seconds() -> float:
-    code = ("import time; t = time.perf_counter(); import xlwings, toolkit.button, validators.schemas; "
+    code = ("import time; t = time.perf_counter(); import xlwings, toolkit.clerk.button, validators.schemas; "
             "print(time.perf_counter() - t)")  # validators.schemas: pandas and pandera, loaded by the first check
     runs = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
                                  text=True).stdout) for _ in range(3)]

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit import spec  # noqa: E402
+from toolkit.core import spec  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / f"nianbao-bench-{spec.TEMPLATE_VERSION}"
 
@@ -29,7 +29,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 import openpyxl
-from toolkit import cells, spec
+from toolkit.core import cells, spec
 lay = cells.layout()
 totals = {key: 0 for key in spec.INPUT_KEYS}
 for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
@@ -44,8 +44,8 @@ print(sum(totals.values()))
 
 
 def _write(args: tuple[Path, int]) -> None:
-    from toolkit.sample import sample_report
-    from toolkit.write import write_workbook
+    from toolkit.workbook.sample import sample_report
+    from toolkit.workbook.write import write_workbook
 
     folder, i = args
     write_workbook(folder / f"unit{i:04d}.xlsx", sample_report(i, f"示例区第{i:04d}单位"))

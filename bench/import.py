@@ -1,7 +1,7 @@
 """Benchmark: importing published reports (issue 6), beside just reading and decoding the same files.
 
 Inputs: the five seed texts (tests/data/seeds), and the same five reports as HTML and .docx generated
-once from the hand-written expectations (toolkit.importer.publish). For each format it prints reports
+once from the hand-written expectations (tests.published_copies). For each format it prints reports
 per second for: the baseline (read bytes + decode / parse the container), import only, import +
 validators one file at a time, and ``check_reports`` on all five at once (what ``nianbao check-report``
 does: the validators run once over the batch).
@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.published_copies import to_html, write_docx  # noqa: E402
 from tests.test_import_formats import truth  # noqa: E402
 from tests.test_import_seeds import SEEDS  # noqa: E402
+from toolkit.check_report.check import check_imported, check_reports  # noqa: E402
 from toolkit.importer import import_report  # noqa: E402
-from toolkit.importer.check import check_imported, check_reports  # noqa: E402
-from toolkit.importer.publish import to_html, write_docx  # noqa: E402
 from toolkit.importer.source import decode  # noqa: E402
 
 
@@ -101,10 +101,10 @@ def pdf_times(tmp: Path, rounds: int) -> None:
     """Per published PDF: seconds to import and check it, and the same numbers as text and HTML."""
     import json
 
+    from tests.published_copies import to_text
     from tests.test_import_seeds import expected_values
-    from toolkit import spec
-    from toolkit.importer.publish import to_text
-    from toolkit.model import AnnualReport
+    from toolkit.core import spec
+    from toolkit.core.model import AnnualReport
 
     print(f"\n{'PDF report':<20}{'pages':>6}{'pdf s':>9}{'text s':>9}{'html s':>9}   (import + check, best of {rounds})")
     for pdf in sorted((ROOT / "tests" / "data" / "import").glob("*.pdf")):

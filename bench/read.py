@@ -16,9 +16,9 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 
 def per_file_ms(paths: list[Path], read) -> float:

@@ -4,7 +4,7 @@
 
 Workbooks are generated once (not timed) with ``write_workbook(sample_report(...))``. For each N
 the script prints the best of ``--repeat`` runs of
-  read   ``toolkit.read.read_workbook`` on every file (the floor, measured in the same run),
+  read   ``toolkit.workbook.read.read_workbook`` on every file (the floor, measured in the same run),
   full   ``validators.validate_paths`` (read + every rule; table rules in one pandera pass),
   rules  full − read: what validation adds per workbook,
 then the cold start of ``nianbao validate f.xlsx`` in a fresh process (median of 5; wall and CPU
@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.read import read_workbook  # noqa: E402
-from toolkit.sample import sample_report  # noqa: E402
-from toolkit.write import write_workbook  # noqa: E402
+from toolkit.workbook.read import read_workbook  # noqa: E402
+from toolkit.workbook.sample import sample_report  # noqa: E402
+from toolkit.workbook.write import write_workbook  # noqa: E402
 from validators import Options, validate_paths  # noqa: E402
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from toolkit import cells, spec
-from toolkit.roster import RosterUnit, read_roster
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.district.roster import RosterUnit, read_roster
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 DATA = Path(__file__).parent / "data"
 ROSTER = DATA / "示例区名单.csv"

@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the licence xlwings grants non-commercial/government use
 
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from toolkit.office import convert
+from toolkit.report.office import convert
 
 
 def to_pdf(path: Path, outdir: Path) -> Path:

@@ -16,9 +16,9 @@ import xlwings
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
-from toolkit import addin
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.clerk import addin
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 NIANBAO = Path(sys.executable).with_name("nianbao")
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
@@ -195,7 +195,7 @@ def test_password_given_to_the_kit_is_what_the_button_reads_from_the_addin(tmp_p
 
     import openpyxl
 
-    from toolkit.button import addin_password
+    from toolkit.clerk.button import addin_password
 
     password = "=年报2024+1"  # a formula-looking password stays text
     out = tmp_path / "kit"

@@ -16,11 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit import cells, explain, spec
-from toolkit.annotate import RESULT_SHEET
-from toolkit.model import AnnualReport
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.clerk.annotate import RESULT_SHEET
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
+from validators import explain
 
 NIANBAO = Path(sys.executable).parent / "nianbao"
 COUNT = spec.t3("new", "research")

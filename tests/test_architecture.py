@@ -1,7 +1,8 @@
-"""The layout spec is the single source of truth; top-level names resolve to this repository (issue 3)."""
+"""The layout spec is the single source of truth; imports run one way down the layers (issues 3, 19)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -9,11 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import spec
+from tests.layers import against_the_order, circles, import_graph
+from toolkit.core import spec
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC_MODULES = {ROOT / "toolkit" / "spec.py", ROOT / "toolkit" / "cells.py"}
+SPEC_MODULES = {ROOT / "toolkit" / "core" / "spec.py", ROOT / "toolkit" / "core" / "cells.py"}
 A1_LITERAL = re.compile(r"""["'][A-Z]{1,3}[0-9]{1,7}["']""")
+# The order imports run in (toolkit/__init__.py says it in words): a unit imports its own modules and units
+# on earlier lines, never a later line, never another unit on its own line.
+LAYERS = (
+    ("toolkit", "toolkit.core"),
+    ("toolkit.workbook", "toolkit.importer"),
+    ("validators",),
+    ("toolkit.report", "toolkit.district", "toolkit.clerk", "toolkit.check_report"),
+    ("toolkit.desk",),
+    ("cli", "workbook_templates"),
+)
+TOPS = ("toolkit", "validators", "cli", "workbook_templates")
 _PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|[0-9]+\.)")
 
 
@@ -41,9 +54,9 @@ def test_the_label_list_is_not_empty():
 @pytest.mark.parametrize("path", governed_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_cell_address_or_official_label_outside_the_spec(path):
     text = path.read_text(encoding="utf-8")
-    assert not A1_LITERAL.findall(text), f"A1 literal in {path}: compute addresses in toolkit/cells.py"
+    assert not A1_LITERAL.findall(text), f"A1 literal in {path}: compute addresses in toolkit/core/cells.py"
     typed = sorted(label for label in official_row_labels() if label in text)
-    assert not typed, f"official label typed in {path}: {typed}; take it from toolkit/spec.py"
+    assert not typed, f"official label typed in {path}: {typed}; take it from toolkit/core/spec.py"
 
 
 def test_the_architecture_check_catches_a_planted_literal(tmp_path):
@@ -88,3 +101,70 @@ def test_help_is_chinese_throughout():
             assert english not in text, f"nianbao {name} --help shows {english!r}"
         assert text.startswith("用法：")
     assert isinstance(cli.cli, click.Group)
+
+
+def test_the_project_imports_have_no_circle():
+    found = circles(import_graph(ROOT, TOPS))
+    assert not found, f"import circles: {found}; move the shared piece into the lower module"
+
+
+def test_the_project_imports_run_one_way_down_the_layers():
+    problems = against_the_order(import_graph(ROOT, TOPS), LAYERS, exact={"toolkit"})
+    assert not problems, "\n".join(problems)
+
+
+def test_every_package_says_what_it_holds_and_may_import():
+    for init in [*sorted((ROOT / "toolkit").rglob("__init__.py")), ROOT / "validators" / "__init__.py"]:
+        if "kit" in init.parts:
+            continue
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert doc and ("May import" in doc or init.parent.name == "toolkit"), f"{init}: no docstring naming what it may import"
+
+
+def test_the_toolkit_folder_stays_short():
+    entries = [p.name for p in (ROOT / "toolkit").iterdir() if p.name != "__pycache__"]
+    assert len(entries) <= 12, sorted(entries)
+
+
+def _plant(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+SMALL = {
+    "pkg/__init__.py": "",
+    "pkg/low/__init__.py": "",
+    "pkg/low/a.py": "X = 1\n",
+    "pkg/mid/__init__.py": "",
+    "pkg/mid/b.py": "from pkg.low.a import X\n",
+    "pkg/side/__init__.py": "",
+    "pkg/side/c.py": "from pkg.low import a\n",
+    "pkg/high/__init__.py": "",
+    "pkg/high/d.py": "from ..mid import b\nimport pkg.side.c\n",
+}
+SMALL_LAYERS = (("pkg", "pkg.low"), ("pkg.mid", "pkg.side"), ("pkg.high",))
+
+
+def test_the_checks_pass_a_small_package_that_keeps_the_order(tmp_path):
+    _plant(tmp_path, SMALL)
+    graph = import_graph(tmp_path, ["pkg"])
+    assert graph["pkg.high.d"] == {"pkg.mid.b", "pkg.side.c"} and graph["pkg.side.c"] == {"pkg.low.a"}
+    assert circles(graph) == []
+    assert against_the_order(graph, SMALL_LAYERS, exact={"pkg"}) == []
+
+
+def test_the_checks_catch_a_circle_even_inside_a_function(tmp_path):
+    _plant(tmp_path, {**SMALL, "pkg/mid/e.py": "def f():\n    from pkg.mid import b\n",
+                      "pkg/mid/b.py": "from pkg.low.a import X\nfrom pkg.mid.e import f\n"})
+    assert circles(import_graph(tmp_path, ["pkg"])) == [["pkg.mid.b", "pkg.mid.e"]]
+
+
+def test_the_checks_catch_an_upward_a_sibling_and_an_unplaced_import(tmp_path):
+    _plant(tmp_path, {**SMALL, "pkg/low/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.high import d\n",
+                      "pkg/side/c.py": "from pkg.mid.b import X\n", "pkg/stray.py": ""})
+    problems = against_the_order(import_graph(tmp_path, ["pkg"]), SMALL_LAYERS, exact={"pkg"})
+    assert any(p.startswith("pkg.low.a → pkg.high.d: imports upward") for p in problems), problems
+    assert any(p.startswith("pkg.side.c → pkg.mid.b: imports its sibling") for p in problems), problems
+    assert "pkg.stray: in no layer" in problems

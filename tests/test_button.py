@@ -6,11 +6,12 @@ import openpyxl
 import pytest
 import xlwings as xw
 
-from toolkit import button, cells, spec
-from toolkit.annotate import RESULT_SHEET
-from toolkit.model import AnnualReport
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.clerk import button
+from toolkit.clerk.annotate import RESULT_SHEET
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 
 def payload(path) -> dict:
@@ -268,7 +269,7 @@ def test_button_unprotects_around_its_writes_and_protects_again_as_before(tmp_pa
 
 
 def test_button_with_a_wrong_password_writes_nothing_and_leaves_every_sheet_protected(tmp_path, lo_recalc):
-    from toolkit.errors import NianbaoError
+    from toolkit.core.errors import NianbaoError
 
     path = lo_recalc(write_workbook(tmp_path / "wrong.xlsx", sample_report(50, "示例区文旅局")))
     book = _ExcelLikeBook(xw.Book(json=payload(path)), password="s3cret")
@@ -287,7 +288,7 @@ def test_button_without_an_addin_config_assumes_no_password(tmp_path, lo_recalc)
 
 
 def test_button_lists_an_empty_templates_blanks_once_per_sheet_and_colours_every_blank_cell(tmp_path, lo_recalc):
-    from toolkit.template import build
+    from toolkit.workbook.template import build
 
     path = lo_recalc(build(tmp_path / "empty.xlsx"))
     actions = run_button(path)
@@ -331,7 +332,7 @@ def test_button_accepts_an_explained_warning_and_leaves_the_clerks_row_alone(tmp
 
 
 def test_button_marks_a_note_whose_warning_is_gone_and_keeps_it(tmp_path, lo_recalc):
-    from toolkit.explain import STALE_MARK, STATUS_HEADER
+    from validators.explain import STALE_MARK, STATUS_HEADER
 
     sheet, ref = cells.layout().address("t2.fees")
     path = write_workbook(tmp_path / "stale.xlsx", sample_report(53, "示例区审计局"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 
-from toolkit import cells, spec
+from toolkit.core import cells, spec
 
 CASES = [(1, 1, "A1"), (1, 26, "Z1"), (1, 27, "AA1"), (10, 52, "AZ10"), (3, 53, "BA3"), (7, 702, "ZZ7"),
          (7, 703, "AAA7"), (1048576, 16384, "XFD1048576")]

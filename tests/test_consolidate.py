@@ -16,12 +16,13 @@ import pytest
 
 import cli
 from tests.conftest import recalc
-from toolkit import cells, spec
-from toolkit.model import AnnualReport
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.summary import DETAIL_SHEET, FINDINGS_SHEET, STATUS_SHEET, detail_rows
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.district.consolidate import DETAIL_SHEET, FINDINGS_SHEET, STATUS_SHEET
+from toolkit.district.workbook import detail_rows
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators.engine import validate_paths
 
 ROSTER = [f"示例区第{i:02d}局" for i in range(32)]
@@ -240,8 +241,8 @@ def test_json_format_carries_the_same_result(district, capsys, tmp_path):
 
 
 def test_input_order_and_worker_count_never_change_the_numbers(district, monkeypatch, tmp_path):
-    from toolkit import consolidate as module
-    from toolkit.summary import run
+    from toolkit.district import consolidate as module
+    from toolkit.district.run import run
 
     files = sorted(district["inbox"].rglob("*.xlsx"))
     files = [f for f in files if not f.name.startswith("~$")]

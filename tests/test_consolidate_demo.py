@@ -6,7 +6,7 @@ import csv
 
 import demo.__main__ as demo_main
 from demo import district
-from toolkit.read import read_workbook
+from toolkit.workbook.read import read_workbook
 from validators.engine import validate_paths
 
 

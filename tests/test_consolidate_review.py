@@ -14,11 +14,12 @@ import openpyxl
 
 from tests.conftest import recalc
 from tests.test_consolidate import independent_sum, run_cli
-from toolkit import cells, spec
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.summary import DETAIL_SHEET, FINDINGS_SHEET, LEFT_BLANK, STATUS_SHEET, detail_rows
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.district.consolidate import DETAIL_SHEET, FINDINGS_SHEET, STATUS_SHEET
+from toolkit.district.workbook import LEFT_BLANK, detail_rows
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators.engine import Options, validate_paths
 
 NEW_NATURAL = spec.t3("new", "natural_person")

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit import cells, explain, spec
-from toolkit.annotate import RESULT_SHEET, WARNING_FILL
-from toolkit.model import AnnualReport
-from toolkit.office import convert
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.clerk.annotate import RESULT_SHEET, WARNING_FILL
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.report.office import convert
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
+from validators import explain
 from validators.catalogue import rules
 
 NIANBAO = Path(sys.executable).parent / "nianbao"

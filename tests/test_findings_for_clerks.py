@@ -14,12 +14,12 @@ import cli
 from tests.data.validate import corpus
 from tests.test_import_pdf import DATA as PDF_DATA
 from tests.test_import_pdf import want
-from toolkit import cells, reporters, spec
-from toolkit.model import complete_totals
-from toolkit.sample import sample_report
-from toolkit.template import BALANCED, UNBALANCED, build
-from toolkit.write import write_workbook
-from validators import Options, validate_paths
+from toolkit.core import cells, spec
+from toolkit.core.model import complete_totals
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.template import BALANCED, UNBALANCED, build
+from toolkit.workbook.write import write_workbook
+from validators import Options, reporters, validate_paths
 from validators.catalogue import rules
 from validators.chain import RULE as CHAIN
 from validators.chain import same_agency

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import cli
+from tests.published_copies import to_html
 from tests.test_import_pdf import DATA, want
 from tests.test_import_seeds import expected_values
-from toolkit import cells, spec
-from toolkit.importer.publish import to_html
-from toolkit.model import AnnualReport, Note
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport, Note
 from validators.chain import RULE, chain_findings
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.published_copies import to_html, write_docx
 from tests.test_import_seeds import SEEDS, SEEDS_DIR, assert_same_numbers, expected, expected_values
-from toolkit import spec
+from toolkit.check_report.check import check_reports
+from toolkit.core import spec
+from toolkit.core.model import AnnualReport
 from toolkit.importer import import_report
-from toolkit.importer.check import check_reports
-from toolkit.importer.publish import to_html, write_docx
-from toolkit.model import AnnualReport
 
 
 def truth(seed: Path) -> AnnualReport:
@@ -330,7 +330,7 @@ def test_check_report_json_equals_the_library_result(capsys):
     import json
 
     import cli
-    from toolkit.importer.render import to_json_text
+    from toolkit.check_report.render import to_json_text
 
     paths = [str(p) for p in SEEDS]
     with pytest.raises(SystemExit):

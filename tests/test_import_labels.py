@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.published_copies import to_html
 from tests.test_import_formats import truth
 from tests.test_import_seeds import SEEDS, SEEDS_DIR, assert_same_numbers, expected, expected_values
-from toolkit import spec
+from toolkit.core import spec
 from toolkit.importer import import_report
-from toolkit.importer.publish import to_html
 
 JINJIANG = SEEDS[4].read_text(encoding="utf-8")
 WANT = expected_values(expected(SEEDS[4]))

@@ -12,33 +12,34 @@ from collections.abc import Callable
 
 import pytest
 
+from tests import published_copies
 from tests.test_import_formats import truth
 from tests.test_import_seeds import SEEDS, assert_same_numbers
-from toolkit import spec
-from toolkit.importer import import_lines, import_report, publish
-from toolkit.importer.check import check_imported
+from toolkit.check_report.check import check_imported
+from toolkit.core import spec
+from toolkit.core.model import AnnualReport
+from toolkit.importer import import_lines, import_report
 from toolkit.importer.source import text_lines
-from toolkit.model import AnnualReport
 
 
 def _t3_block(report: AnnualReport, rows: list[list[str]]) -> str:
     """The tab text of ``report`` with table 三's grid replaced by ``rows``."""
-    text = publish.to_text(report)
-    original = "\n".join("\t".join(r) for r in publish.grid_rows(publish.t3_grid(report)))
+    text = published_copies.to_text(report)
+    original = "\n".join("\t".join(r) for r in published_copies.grid_rows(published_copies.t3_grid(report)))
     assert original in text
     return text.replace(original, "\n".join("\t".join(r) for r in rows))
 
 
 def columns_reordered(report: AnnualReport, order: tuple[int, ...] = (6, 0, 2, 1, 3, 4, 5)) -> str:
     """表三's seven value columns (header and numbers) printed in another order: 总计 first, two swapped."""
-    rows = publish.grid_rows(publish.t3_grid(report))
+    rows = published_copies.grid_rows(published_copies.t3_grid(report))
     return _t3_block(report, [r[:3] + [r[3:][i] for i in order] for r in rows])
 
 
 def t4_header_one_char_per_line(report: AnnualReport) -> str:
     """表四's header printed one character per line, then one line of the 15 numbers."""
-    rows = publish.grid_rows(publish.t4_grid(report))
-    text = publish.to_text(report)
+    rows = published_copies.grid_rows(published_copies.t4_grid(report))
+    text = published_copies.to_text(report)
     block = "\n".join("\t".join(r) for r in rows)
     chars = [ch for r in rows[:-1] for cell in r for ch in cell if ch.strip()]
     return text.replace(block, "\n".join(chars) + "\n" + " ".join(rows[-1]))
@@ -46,9 +47,9 @@ def t4_header_one_char_per_line(report: AnnualReport) -> str:
 
 def generic_headers(report: AnnualReport) -> str:
     """Markdown from a conversion tool: a bogus ``项目 | 数据1 … 数据N`` header row above each real table."""
-    text = publish.to_text(report, "pipes")
-    for grid in (publish.t2_grid(report), publish.t3_grid(report), publish.t4_grid(report)):
-        first = publish.grid_rows(grid)[0]
+    text = published_copies.to_text(report, "pipes")
+    for grid in (published_copies.t2_grid(report), published_copies.t3_grid(report), published_copies.t4_grid(report)):
+        first = published_copies.grid_rows(grid)[0]
         bogus = "| " + " | ".join(["项目", *(f"数据{i}" for i in range(1, len(first)))]) + " |\n|" + "---|" * len(first)
         line = "| " + " | ".join(first) + " |"
         text = text.replace(line, bogus + "\n" + line, 1)
@@ -57,9 +58,9 @@ def generic_headers(report: AnnualReport) -> str:
 
 def generic_headers_only(report: AnnualReport) -> str:
     """OCR Markdown whose 表三 and 表四 header rows came out as ``项目 | 数据1 … 数据N`` (the real ones lost)."""
-    text = publish.to_text(report, "pipes")
-    for grid in (publish.t3_grid(report), publish.t4_grid(report)):
-        rows = publish.grid_rows(grid)
+    text = published_copies.to_text(report, "pipes")
+    for grid in (published_copies.t3_grid(report), published_copies.t4_grid(report)):
+        rows = published_copies.grid_rows(grid)
         header = "\n".join("| " + " | ".join(r) + " |" for r in rows[:3])
         assert header in text
         bogus = "| " + " | ".join(["项目", *(f"数据{i}" for i in range(1, len(rows[0])))]) + " |\n|" + "---|" * len(rows[0])
@@ -72,13 +73,13 @@ def numbered(style: str) -> Callable[[AnnualReport], str]:
     def render(report: AnnualReport) -> str:
         form = "{}、" if style == "1、" else "（{}）"
         return re.sub(r"(?m)^((?:[^\t\n]*\t){1,2})(\d)\.", lambda m: m.group(1) + form.format(m.group(2)),
-                      publish.to_text(report))
+                      published_copies.to_text(report))
     return render
 
 
 def with_notes(report: AnnualReport) -> str:
     """A note inside a value cell: ``14（其中修订6件）``."""
-    text = publish.to_text(report)
+    text = published_copies.to_text(report)
     issued = report.values["t2.normative.issued"]
     row = f"{spec.T2_BLOCKS[0].rows[1].label}\t{issued}\t"
     assert row in text
@@ -86,8 +87,8 @@ def with_notes(report: AnnualReport) -> str:
 
 
 FAMILIES: dict[str, Callable[[AnnualReport], str]] = {
-    "pipes_no_lead": lambda r: publish.to_text(r, "pipes_no_lead"),
-    "alternate": lambda r: publish.to_text(r, "alternate"),
+    "pipes_no_lead": lambda r: published_copies.to_text(r, "pipes_no_lead"),
+    "alternate": lambda r: published_copies.to_text(r, "alternate"),
     "columns_reordered": columns_reordered,
     "t4_vertical_header": t4_header_one_char_per_line,
     "generic_headers": generic_headers,
@@ -128,7 +129,7 @@ def test_a_note_in_a_value_cell_is_read_and_kept_in_a_warning():
 
 def test_a_number_next_to_a_note_with_only_digits_is_not_guessed():
     report = truth(SEEDS[4])
-    text = publish.to_text(report).replace("行政许可\t106", "行政许可\t106（16）")
+    text = published_copies.to_text(report).replace("行政许可\t106", "行政许可\t106（16）")
     imported = import_lines(text_lines(text))
     assert imported.report.values["t2.license"] is None
     assert [i.rule for i in imported.issues] == ["import.value_text"]
@@ -136,7 +137,7 @@ def test_a_number_next_to_a_note_with_only_digits_is_not_guessed():
 
 def test_columns_in_another_order_without_every_header_named_once_are_not_read():
     report = truth(SEEDS[4])
-    rows = publish.grid_rows(publish.t3_grid(report))
+    rows = published_copies.grid_rows(published_copies.t3_grid(report))
     rows = [r[:3] + [r[3:][i] for i in (0, 2, 1, 3, 4, 5, 6)] for r in rows]
     rows[1] = [c.replace(spec.T3_COLUMNS[-1].label, "") for c in rows[1]]  # 总计 not printed: not all named
     imported = import_lines(text_lines(_t3_block(report, rows)))
@@ -146,7 +147,7 @@ def test_columns_in_another_order_without_every_header_named_once_are_not_read()
 
 def test_html_with_columns_in_another_order_is_read_by_header_names(tmp_path):
     report = truth(SEEDS[1])
-    page = publish.to_html(report)
+    page = published_copies.to_html(report)
     swap = {spec.T3_COLUMNS[1].label: spec.T3_COLUMNS[2].label, spec.T3_COLUMNS[2].label: spec.T3_COLUMNS[1].label}
     assert all(f"<p>{k}</p>" in page for k in swap)
     # the two columns' numbers swapped in every data row of 表三, and their header labels with them
@@ -154,7 +155,7 @@ def test_html_with_columns_in_another_order_is_read_by_header_names(tmp_path):
     for row in spec.T3_ROWS:
         a, b = spec.t3(row.key, "commercial"), spec.t3(row.key, "research")
         values[a], values[b] = report.values[b], report.values[a]
-    swapped = publish.to_html(AnnualReport(None, report.info, values))
+    swapped = published_copies.to_html(AnnualReport(None, report.info, values))
     swapped = re.sub("<p>(商业企业|科研机构)</p>", lambda m: f"<p>{swap[m.group(1)]}</p>", swapped)
     path = tmp_path / "swapped.html"
     path.write_text(swapped, encoding="utf-8")
@@ -165,7 +166,7 @@ def test_html_with_columns_in_another_order_is_read_by_header_names(tmp_path):
 
 def test_a_table_two_row_with_every_cell_empty_is_blank_not_a_crash(tmp_path):
     report = truth(SEEDS[4])
-    page = publish.to_html(report).replace("<td><p>规章</p></td>", "<td><p></p></td>", 1)
+    page = published_copies.to_html(report).replace("<td><p>规章</p></td>", "<td><p></p></td>", 1)
     empty = re.sub(r"<tr>(<td><p></p></td>)(<td><p>\d+</p></td>){3}</tr>", "<tr>" + "<td><p></p></td>" * 4 + "</tr>",
                    page, count=1)
     assert empty != page
@@ -179,7 +180,7 @@ def test_a_table_two_row_with_every_cell_empty_is_blank_not_a_crash(tmp_path):
 def test_a_docx_table_two_row_with_every_cell_empty_is_blank_not_a_crash(tmp_path):
     import docx
 
-    path = publish.write_docx(truth(SEEDS[4]), tmp_path / "empty-row.docx")
+    path = published_copies.write_docx(truth(SEEDS[4]), tmp_path / "empty-row.docx")
     document = docx.Document(str(path))
     row = next(r for t in document.tables for r in t.rows if r.cells[0].text == spec.T2_BLOCKS[0].rows[0].label)
     for cell in row.cells:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from tests.test_import_formats import FORMAT_2019
 from tests.test_import_seeds import SEEDS, SEEDS_DIR
+from toolkit.check_report.check import check_reports
+from toolkit.check_report.render import to_text
 from toolkit.importer import import_report
-from toolkit.importer.check import check_reports
-from toolkit.importer.render import to_text
 from validators import rules_import
 
 GOLDEN = SEEDS_DIR / "check-report.golden"

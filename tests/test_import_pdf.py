@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 import cli
+from tests.published_copies import to_html, write_docx
 from tests.test_import_formats import truth
 from tests.test_import_seeds import SEEDS, assert_same_numbers, expected_values
-from toolkit.errors import ImportFailedError
+from toolkit.check_report.check import check_reports
+from toolkit.core.errors import ImportFailedError
 from toolkit.importer import import_report
 from toolkit.importer import pdf as pdf_reader
-from toolkit.importer.check import check_reports
-from toolkit.importer.publish import to_html, write_docx
-from toolkit.office import convert
+from toolkit.report.office import convert
 
 DATA = Path(__file__).parent / "data" / "import"
 PDFS = sorted(DATA.glob("*.pdf"))

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from tests.published_copies import to_html, write_docx
 from tests.test_import_formats import truth
 from tests.test_import_seeds import SEEDS, T4_KEYS, assert_same_numbers, expected, expected_values, run
-from toolkit import spec
+from toolkit.check_report.check import check_reports
+from toolkit.check_report.render import to_json_text, to_text
+from toolkit.core import spec
 from toolkit.importer import import_report
-from toolkit.importer.check import check_reports
-from toolkit.importer.publish import to_html, write_docx
-from toolkit.importer.render import to_json_text, to_text
 
 JINJIANG = SEEDS[4].read_text(encoding="utf-8")
 WANT = expected_values(expected(SEEDS[4]))

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from tests.test_import_formats import truth as seed_truth
 from tests.test_import_layouts import FAMILIES
 from tests.test_import_seeds import SEEDS, expected, expected_values
-from toolkit import spec
+from toolkit.check_report.check import check_imported
+from toolkit.core import spec
 from toolkit.importer import import_lines
-from toolkit.importer.check import check_imported
 from toolkit.importer.issues import TABLE_NAMES
 from toolkit.importer.source import text_lines
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import cli
-from toolkit import spec
+from toolkit.check_report.check import check_reports
+from toolkit.core import spec
+from toolkit.core.model import Value
 from toolkit.importer import import_report
-from toolkit.importer.check import check_reports
-from toolkit.model import Value
 
 SEEDS_DIR = Path(__file__).parent / "data" / "seeds"
 SEEDS = sorted(SEEDS_DIR.glob("[0-9][0-9][0-9]_*.txt"))
@@ -131,7 +131,7 @@ def test_check_report_json_lists_files_findings_and_data(capsys):
 
 
 def test_check_report_writes_the_export_json(tmp_path, capsys):
-    from toolkit.export import load_json
+    from toolkit.workbook.export import load_json
 
     out = tmp_path / "004.json"
     assert run(["check-report", str(SEEDS[4]), "-o", str(out)]) == 0
@@ -141,7 +141,7 @@ def test_check_report_writes_the_export_json(tmp_path, capsys):
 
 
 def test_check_report_writes_a_filled_template_usable_as_previous(tmp_path, capsys):
-    from toolkit.read import read_workbook
+    from toolkit.workbook.read import read_workbook
 
     out = tmp_path / "003.xlsx"
     assert run(["check-report", str(SEEDS[3]), "-o", str(out)]) == 1
@@ -165,8 +165,8 @@ def test_check_report_on_a_missing_file_is_a_finding_not_a_traceback(tmp_path, c
 
 @pytest.mark.parametrize("suffix", [".json", ".xlsx"])
 def test_a_published_report_serves_as_previous_for_the_cross_year_check(suffix, tmp_path, capsys):
-    from toolkit.sample import sample_report
-    from toolkit.write import write_workbook
+    from toolkit.workbook.sample import sample_report
+    from toolkit.workbook.write import write_workbook
 
     previous = tmp_path / f"鲤城区2024{suffix}"
     assert run(["check-report", str(SEEDS_DIR / "002_5740ebcb6cddfa85.txt"), "-o", str(previous)]) == 1

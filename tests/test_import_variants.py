@@ -11,7 +11,7 @@ import pytest
 import cli
 from tests.test_import_pdf import DATA
 from tests.test_import_seeds import SEEDS
-from toolkit import spec
+from toolkit.core import spec
 from toolkit.importer import import_lines
 from toolkit.importer.document import level_from_name
 from toolkit.importer.source import read_lines, text_lines
@@ -91,8 +91,8 @@ def test_pdf_page_numbers_are_dropped_and_framed_paragraphs_kept_as_text(pdf):
 
 
 def test_validate_accepts_last_years_published_pdf_as_previous(tmp_path, capsys):
-    from toolkit.sample import sample_report
-    from toolkit.write import write_workbook
+    from toolkit.workbook.sample import sample_report
+    from toolkit.workbook.write import write_workbook
 
     this_year = sample_report(3, "洪泽区人民政府", 2024, level="区县")
     workbook = write_workbook(tmp_path / "洪泽区2024.xlsx", this_year)

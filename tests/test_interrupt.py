@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import summary
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.district.run import run as run_district
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 NIANBAO = Path(sys.executable).with_name("nianbao")
 UNITS = 400
@@ -67,7 +67,7 @@ def previous(tmp_path_factory) -> bytes:
     root = tmp_path_factory.mktemp("previous")
     for n in range(3):
         write_workbook(root / "in" / f"旧{n}.xlsx", sample_report(50 + n, f"示例区旧单位{n}"))
-    outcome = summary.run([root / "in"], root / "汇总.xlsx", name="示例区")
+    outcome = run_district([root / "in"], root / "汇总.xlsx", name="示例区")
     assert outcome.written
     return (root / "汇总.xlsx").read_bytes()
 
@@ -178,7 +178,7 @@ def test_after_kill_9_the_next_run_removes_stale_temporaries_of_its_own_naming_o
 SWALLOWED = """
 import os, signal, sys, time
 from pathlib import Path
-from toolkit.atomic import interruptible, write_atomically
+from toolkit.core.atomic import interruptible, write_atomically
 
 class Finaliser:
     def __del__(self):  # the signal's handler runs in here, where Python ignores what it raises

@@ -14,13 +14,15 @@ import pytest
 
 from demo import district
 from tests.pdfcheck import page_count, to_pdf
-from toolkit import spec, summary
-from toolkit.cells import layout
-from toolkit.sample import sample_report
-from toolkit.summary_reminders import CONTACT_LABEL, PHONE_LABEL
-from toolkit.summary_workbook import FINDINGS_HEADER, STATUS_HEADER, detail_pages_wide
-from toolkit.template import build, t3_page_breaks
-from toolkit.write import write_workbook
+from toolkit.core import spec
+from toolkit.core.cells import layout
+from toolkit.district.reminders import CONTACT_LABEL, PHONE_LABEL
+from toolkit.district.run import run as run_district
+from toolkit.district.text import headline
+from toolkit.district.workbook import FINDINGS_HEADER, STATUS_HEADER, detail_pages_wide
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.template import build, t3_page_breaks
+from toolkit.workbook.write import write_workbook
 
 A4_LANDSCAPE = (297.0, 210.0)
 
@@ -96,7 +98,7 @@ def demo_summary(tmp_path_factory):
     root = tmp_path_factory.mktemp("summary-print")
     inbox = root / "收到的年报"
     district.generate(inbox)
-    outcome = summary.run([inbox], root / "示例区汇总.xlsx", name=district.DISTRICT, year=district.YEAR,
+    outcome = run_district([inbox], root / "示例区汇总.xlsx", name=district.DISTRICT, year=district.YEAR,
                           roster=district.ROSTER, allow_errors=True)
     assert outcome.written
     pdf = to_pdf(outcome.summary, root / "pdf")
@@ -133,7 +135,7 @@ def test_demo_summary_prints_on_a4_in_a_few_pages_per_sheet_not_47(demo_summary)
 def test_status_sheet_title_is_whole_and_every_unit_has_its_row(demo_summary):
     outcome, _, pages = demo_summary
     printed = "".join(pages[i] for i in status_pages(pages))
-    assert flat(summary.headline(outcome.result)) in printed  # not cut at the page edge
+    assert flat(headline(outcome.result)) in printed  # not cut at the page edge
     for unit in outcome.result.units:
         assert flat(unit.name) in printed
     assert CONTACT_LABEL in printed and PHONE_LABEL in printed
@@ -145,7 +147,7 @@ def test_detail_sheet_repeats_unit_names_and_header_rows_on_every_page(demo_summ
         for unit in outcome.result.summed:
             assert flat(unit.name) in pages[i], f"page {i + 1} lacks {unit.name}"
         assert re.search(r"表[二三四]", pages[i])
-    title = "汇总明细：" + flat(summary.headline(outcome.result))[:10]
+    title = "汇总明细：" + flat(headline(outcome.result))[:10]
     assert sum(title in pages[i] for i in detail_pages(pages)) == 1  # the title is printed once, not repeated
 
 
@@ -161,7 +163,7 @@ def many_findings(tmp_path_factory):
             for key in spec.INPUT_KEYS[:60]:
                 report.values[key] = None
         write_workbook(inbox / f"{name}.xlsx", report)
-    outcome = summary.run([inbox], root / "汇总.xlsx", name="示例区", blank_policy="allow", allow_errors=True)
+    outcome = run_district([inbox], root / "汇总.xlsx", name="示例区", blank_policy="allow", allow_errors=True)
     assert outcome.written and len(outcome.result.blanks) == 60
     pdf = to_pdf(outcome.summary, root / "pdf")
     return outcome, pdf, [flat(t) for t in raw_pages(pdf)]
@@ -189,7 +191,7 @@ def big_district(tmp_path_factory):
     for seed in range(100):
         name = f"示例区第{seed + 1:02d}局"
         write_workbook(inbox / f"{name}.xlsx", sample_report(seed + 1, name, 2025))
-    outcome = summary.run([inbox], root / "汇总.xlsx", name="示例区")
+    outcome = run_district([inbox], root / "汇总.xlsx", name="示例区")
     assert outcome.written and len(outcome.result.summed) == 100
     pdf = to_pdf(outcome.summary, root / "pdf")
     return outcome, pdf, [flat(t) for t in raw_pages(pdf)]
@@ -240,7 +242,7 @@ def annotated_many(tmp_path_factory):
 
 def result_pages(pages: list[str]) -> list[int]:
     """Pages of 审核结果: its header row, repeated as print titles."""
-    from toolkit.reporters import RESULT_HEADER
+    from validators.reporters import RESULT_HEADER
 
     head = "".join(flat(h) for h in RESULT_HEADER)
     return [i for i, text in enumerate(pages) if head in text]

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 
 import cli
-from toolkit import cells, export, spec
-from toolkit.model import AnnualReport
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.workbook import export
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 
 def export_json(path, capsys):
@@ -197,7 +198,7 @@ def test_money_is_exported_as_a_plain_decimal(tmp_path, value, text):
 
 @pytest.mark.parametrize("bad", ["Infinity", "NaN", -5, 1.5, True])
 def test_previous_json_with_impossible_numbers_is_refused(tmp_path, bad):
-    from toolkit.errors import CorruptFileError
+    from toolkit.core.errors import CorruptFileError
 
     data = export.to_json(sample_report(33, "示例区教育局"))
     data["t3"]["carry_forward"]["natural_person"] = bad
@@ -208,7 +209,7 @@ def test_previous_json_with_impossible_numbers_is_refused(tmp_path, bad):
 
 
 def test_previous_json_without_tables_or_file_is_a_chinese_error(tmp_path):
-    from toolkit.errors import CorruptFileError, FileMissingError
+    from toolkit.core.errors import CorruptFileError, FileMissingError
 
     with pytest.raises(FileMissingError):
         export.load_json(tmp_path / "nope.json")

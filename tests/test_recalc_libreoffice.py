@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import openpyxl
 
-from toolkit import cells, spec
-from toolkit.model import AnnualReport
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.template import BALANCED, UNBALANCED, UNFILLED
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.template import BALANCED, UNBALANCED, UNFILLED
+from toolkit.workbook.write import write_workbook
 
 
 def cached(path):

@@ -9,13 +9,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit import spec, summary
-from toolkit.consolidate import EXCLUDED, MISSING
-from toolkit.roster import read_roster
-from toolkit.sample import sample_report
-from toolkit.summary_reminders import CONTACT_LABEL, MISSING_REASON, PHONE_LABEL
-from toolkit.summary_text import STATUS_SHEET
-from toolkit.write import write_workbook
+from toolkit.core import spec
+from toolkit.district.consolidate import EXCLUDED, MISSING, STATUS_SHEET
+from toolkit.district.reminders import CONTACT_LABEL, MISSING_REASON, PHONE_LABEL
+from toolkit.district.roster import read_roster
+from toolkit.district.run import run as run_district
+from toolkit.district.text import to_data
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators.engine import validate_paths
 
 ROSTER = (  # name, 联系人, 联系电话 (blank: not in the roster)
@@ -46,7 +47,7 @@ def district(tmp_path_factory):
     roster = root / "名单.csv"
     lines = [f"单位名称,{CONTACT_LABEL},{PHONE_LABEL}"] + [",".join(row) for row in ROSTER]
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-    outcome = summary.run([inbox], root / "汇总.xlsx", name="示例区", roster=roster, allow_errors=True)
+    outcome = run_district([inbox], root / "汇总.xlsx", name="示例区", roster=roster, allow_errors=True)
     return {"outcome": outcome, "files": files, "roster": roster}
 
 
@@ -106,7 +107,7 @@ def test_status_sheet_shows_the_same_contacts_and_reasons(district):
 
 
 def test_json_output_carries_the_same_reminders(district):
-    data = summary.to_data(district["outcome"])
+    data = to_data(district["outcome"])
     rows = csv_rows(district["outcome"].reminders)
     assert [(d["name"], d["status"], d["reason"]) for d in data["to_remind"]] == [
         (r["单位名称"], r["状态"], r["需要处理的问题"]) for r in rows]

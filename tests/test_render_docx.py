@@ -1,4 +1,4 @@
-"""The published report as .docx (toolkit.render_docx): its Word structure against a golden digest, the
+"""The published report as .docx (toolkit.report.render_docx): its Word structure against a golden digest, the
 PDF LibreOffice prints from it, and the round trip back through the importer (issue #11)."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import pytest
 from docx.oxml.ns import qn
 
 from tests.pdfcheck import page_image, page_size_mm, page_texts, to_pdf
-from toolkit import spec
+from toolkit.core import spec
 from toolkit.importer import import_report
-from toolkit.render_docx import write_docx
-from toolkit.report_content import build_document
-from toolkit.report_tables import tables
-from toolkit.sample import sample_report
+from toolkit.report.content import build_document
+from toolkit.report.render_docx import write_docx
+from toolkit.report.tables import tables
+from toolkit.workbook.sample import sample_report
 
 GOLDEN = Path(__file__).parent / "data" / "report" / "golden" / "sample-1.docx-digest.json"
 PNG = Path(__file__).resolve().parents[1] / "docs" / "img" / "report-table3.png"
@@ -151,9 +151,9 @@ def demo_summary(tmp_path_factory) -> Path:
 
 
 def test_demo_summary_docx_and_html_read_back_with_the_workbook_numbers(demo_summary, tmp_path):
-    from toolkit.importer.check import check_reports
-    from toolkit.read import read_workbook
-    from toolkit.render_html import to_html
+    from toolkit.check_report.check import check_reports
+    from toolkit.report.render_html import to_html
+    from toolkit.workbook.read import read_workbook
 
     source = read_workbook(demo_summary)
     doc = build_document(source)

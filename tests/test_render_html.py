@@ -1,4 +1,4 @@
-"""The published report as one HTML page (toolkit.render_html), looked at in headless chromium, and read
+"""The published report as one HTML page (toolkit.report.render_html), looked at in headless chromium, and read
 back by the importer (issue #11)."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from toolkit import spec
+from toolkit.core import spec
 from toolkit.importer import import_report
-from toolkit.render_html import to_html
-from toolkit.report_content import build_document
-from toolkit.report_model import Paragraph, ReportDocument, Section
-from toolkit.report_tables import place, tables
-from toolkit.sample import sample_report
+from toolkit.report.content import build_document
+from toolkit.report.model import Paragraph, ReportDocument, Section
+from toolkit.report.render_html import to_html
+from toolkit.report.tables import place, tables
+from toolkit.workbook.sample import sample_report
 
 
 def chromium(args: list[str], page: Path, tmp: Path) -> subprocess.CompletedProcess:

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from toolkit import spec
-from toolkit.report_content import (
+from toolkit.core import spec
+from toolkit.report.content import (
     UNKNOWN,
     NarrativeError,
     build_document,
@@ -20,8 +20,8 @@ from toolkit.report_content import (
     shares,
     tenths_half_up,
 )
-from toolkit.report_model import PLACEHOLDER
-from toolkit.sample import sample_report
+from toolkit.report.model import PLACEHOLDER
+from toolkit.workbook.sample import sample_report
 
 
 def test_shares_of_56_add_up_to_100_percent_by_largest_remainder():

@@ -10,10 +10,10 @@ import pytest
 import cli
 import demo.__main__ as demo_main
 from demo import district
-from toolkit.importer.check import check_reports
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.check_report.check import check_reports
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 GOLDEN = Path(__file__).parent / "data" / "report" / "golden"
 UPDATE = "NIANBAO_UPDATE_GOLDEN"

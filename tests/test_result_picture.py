@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 
 from tests.pdfcheck import page_image, page_texts, to_pdf
-from toolkit import cells, spec
-from toolkit.annotate import RESULT_SHEET
-from toolkit.model import AnnualReport
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.clerk.annotate import RESULT_SHEET
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 PNG = Path(__file__).resolve().parents[1] / "docs" / "img" / "result-sheet.png"
 NIANBAO = Path(sys.executable).parent / "nianbao"

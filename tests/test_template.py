@@ -7,8 +7,8 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 
 import cli
-from toolkit import cells, spec
-from toolkit.template import build, digest
+from toolkit.core import cells, spec
+from toolkit.workbook.template import build, digest
 from workbook_templates import TEMPLATE_PATH
 
 
@@ -92,7 +92,7 @@ def test_template_prints_on_a4_landscape_fit_to_width_with_repeated_headers():
     assert str(t3.page_setup.paperSize) == t3.PAPERSIZE_A4
     assert t3.page_setup.fitToWidth == 1 and t3.sheet_properties.pageSetUpPr.fitToPage
     assert t3.print_title_rows == "$2:$4"
-    from toolkit.template import t3_page_breaks
+    from toolkit.workbook.template import t3_page_breaks
 
     starts = t3_page_breaks(cells.layout())
     assert [b.id + 1 for b in t3.row_breaks.brk] == starts

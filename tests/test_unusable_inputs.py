@@ -47,8 +47,8 @@ def test_export_refuses_unusable_input_in_chinese(name, rule, phrase, capsys):
 
 @pytest.mark.parametrize(("name", "rule", "phrase"), CASES)
 def test_reader_raises_the_typed_error(name, rule, phrase):
-    from toolkit.errors import NianbaoError
-    from toolkit.read import read_workbook
+    from toolkit.core.errors import NianbaoError
+    from toolkit.workbook.read import read_workbook
 
     with pytest.raises(NianbaoError) as info:
         read_workbook(UNUSABLE / name)

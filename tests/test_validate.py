@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.data.validate import corpus
-from toolkit import export, spec
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import spec
+from toolkit.workbook import export
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators import Options, load_previous, rules_files, rules_workbook, validate_paths, validate_reports
 from validators.findings import ERROR, WARNING
 
@@ -131,12 +132,12 @@ def test_a_missing_file_is_a_finding_not_a_crash(tmp_path):
 
 
 def test_an_unexpected_reader_failure_is_a_finding(tmp_path, monkeypatch):
-    import toolkit.read
+    import toolkit.workbook.read
 
     def explode(path):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(toolkit.read, "read_workbook", explode)
+    monkeypatch.setattr(toolkit.workbook.read, "read_workbook", explode)
     [result] = validate_paths([tmp_path / "x.xlsx"])
     assert result.flatten() == [("file.unreadable", "", "")] and "boom" not in result.findings[0].message
 

@@ -16,12 +16,11 @@ from openpyxl import load_workbook
 
 import cli
 from tests.data.validate import corpus
-from toolkit import reporters
-from toolkit.annotate import RESULT_SHEET
-from toolkit.read import read_workbook
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
-from validators import Options, validate_paths
+from toolkit.clerk.annotate import RESULT_SHEET
+from toolkit.workbook.read import read_workbook
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
+from validators import Options, reporters, validate_paths
 
 GOLDEN = Path(__file__).parent / "data" / "validate" / "golden"
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +140,7 @@ def test_json_shape_is_exactly_the_documented_one(tmp_path):
 
 
 def test_previous_as_json_export(tmp_path, capsys):
-    from toolkit import export
+    from toolkit.workbook import export
 
     last = tmp_path / "last.json"
     last.write_text(export.dumps(export.to_json(corpus.previous_with(t3__carry_forward__natural_person=77))), "utf-8")

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from toolkit import cells, spec
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators import Options, validate_paths, validate_reports
 from validators.findings import ERROR
 from validators.rules_workbook import COUNT_MAX

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from toolkit.model import decimal_text
+from toolkit.core.model import decimal_text
 from validators.findings import ERROR, WARNING, Finding
 
 SEVERITY_LABELS = {ERROR: "强制", WARNING: "提示"}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolkit import cells, spec
-from toolkit.model import AnnualReport, sum_or_none
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport, sum_or_none
 from validators.catalogue import finding
 from validators.findings import Finding
 
@@ -55,7 +55,7 @@ def chain_findings(report: AnnualReport, previous: AnnualReport, file_name: str 
         return []
     file = str(report.path) if report.path else ""
     name = file_name or (Path(file).name if file else (report.agency or ""))
-    from toolkit.explain import explains
+    from validators.explain import explains
 
     notes = [(n.rule, n.sheet, n.cell, n.text) for n in report.notes]
     out = []

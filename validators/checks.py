@@ -7,19 +7,28 @@ the pandera schemas (``validators.schemas``) report over the stacked frame.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from toolkit import cells, spec
-from toolkit.model import AnnualReport, Value, complete_totals, decimal_text, sum_or_none
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport, Value, complete_totals, decimal_text, sum_or_none
 from validators import rules_workbook as rw
 from validators.catalogue import finding
 from validators.findings import Finding
 
-if TYPE_CHECKING:
-    from validators.engine import Options
+BLANK_POLICIES = ("error", "allow")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to check besides the rules every report must pass."""
+
+    year: int | None = None
+    blank_policy: str = "error"  # "error" | "allow"
+    previous: AnnualReport | None = None  # last year's figures (--previous; a workbook or a JSON export)
+    integrity: bool = True  # False for imported published reports (no template to check)
 
 
 @cache

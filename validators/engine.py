@@ -7,34 +7,22 @@ the report; the table rules run once, through pandera, over a frame stacking all
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from toolkit import cells, spec
-from toolkit.errors import NianbaoError
-from toolkit.model import AnnualReport, complete_totals
+from toolkit.core import cells, spec
+from toolkit.core.errors import NianbaoError
+from toolkit.core.model import AnnualReport, complete_totals
 from validators.catalogue import finding
-from validators.checks import report_findings, table_finding
+from validators.checks import BLANK_POLICIES, Options, report_findings, table_finding
 from validators.findings import WARNING, FileReport, Finding
-
-BLANK_POLICIES = ("error", "allow")
-
-
-@dataclass(frozen=True)
-class Options:
-    """What to check besides the rules every report must pass."""
-
-    year: int | None = None
-    blank_policy: str = "error"  # "error" | "allow"
-    previous: AnnualReport | None = None  # last year's figures (--previous; a workbook or a JSON export)
-    integrity: bool = True  # False for imported published reports (no template to check)
 
 
 def validate_paths(paths: Sequence[Path], options: Options = Options()) -> list[FileReport]:
     """Read each file (an unreadable one gives a report with one error finding) and run all rules."""
-    from toolkit.read import read_workbook
+    from toolkit.workbook.read import read_workbook
 
     slots: list[FileReport | AnnualReport] = []
     for path in paths:
@@ -118,11 +106,11 @@ def load_previous(path: Path) -> AnnualReport:
     (text, HTML, .docx, PDF) read by the importer, whose unread cells stay blank."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
-        from toolkit.export import load_json
+        from toolkit.workbook.export import load_json
 
         return load_json(path)
     if suffix in (".xlsx", ".xlsm"):
-        from toolkit.read import read_workbook
+        from toolkit.workbook.read import read_workbook
 
         return read_workbook(path)
     from toolkit.importer import import_report
@@ -147,10 +135,10 @@ def _unreadable(path: Path, exc: Exception) -> Finding:
 def _explain(report: AnnualReport, findings: list[Finding]) -> list[Finding]:
     """Warnings explained on the 审核说明 sheet are accepted: a row whose 规则编号 is the rule id or its
     Chinese title, whose 单元格 is the warning's (工作表 the warning's or empty) and whose 说明 has at
-    least ``spec.NOTE_MIN_CHARS`` characters (``toolkit.explain.explains``)."""
+    least ``spec.NOTE_MIN_CHARS`` characters (``validators.explain.explains``)."""
     if not report.notes or not any(f.severity == WARNING for f in findings):
         return findings
-    from toolkit.explain import explains
+    from validators.explain import explains
 
     rows = [(n.rule, n.sheet, n.cell, n.text) for n in report.notes]
     return [f.explain() if f.severity == WARNING and any(explains(row, f) for row in rows) else f

@@ -1,15 +1,15 @@
-"""Rules for files that cannot be used at all: one per ``toolkit.errors`` class."""
+"""Rules for files that cannot be used at all: one per ``toolkit.core.errors`` class."""
 
 from __future__ import annotations
 
-from toolkit import errors, limits
+from toolkit.core import errors, limits
 from validators.catalogue import Rule
 from validators.findings import ERROR, Finding
 
 _FROM_MESSAGE = "{detail}"
 
 RULES = (
-    Rule("file.unreadable", ERROR, "文件无法读取", _FROM_MESSAGE, "", "toolkit.errors.NianbaoError"),
+    Rule("file.unreadable", ERROR, "文件无法读取", _FROM_MESSAGE, "", "toolkit.core.errors.NianbaoError"),
     Rule("file.missing", ERROR, "文件不存在", _FROM_MESSAGE, ""),
     Rule("file.corrupt", ERROR, "文件已损坏或不是 Excel 工作簿", _FROM_MESSAGE, ""),
     Rule("file.too_large", ERROR, "文件超过处理上限（解压后过大、压缩比异常或成员过多）", _FROM_MESSAGE, "", limits.DOC),

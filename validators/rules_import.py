@@ -6,7 +6,7 @@ damaged tables are reported, never repaired.
 
 from __future__ import annotations
 
-from toolkit import spec
+from toolkit.core import spec
 from validators.catalogue import Rule
 from validators.findings import ERROR, WARNING
 

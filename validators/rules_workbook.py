@@ -9,7 +9,7 @@ An identity finding names the identity's total cell: ``t3.balance`` (E1) and ``t
 
 from __future__ import annotations
 
-from toolkit import spec
+from toolkit.core import spec
 from validators.catalogue import Rule
 from validators.findings import ERROR, WARNING
 

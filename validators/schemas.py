@@ -37,8 +37,8 @@ def _import_pandera():
 
 pa = _import_pandera()
 
-from toolkit import spec  # noqa: E402
-from toolkit.model import AnnualReport  # noqa: E402
+from toolkit.core import spec  # noqa: E402
+from toolkit.core.model import AnnualReport  # noqa: E402
 from validators.rules_workbook import COUNT_MAX, identity_rule  # noqa: E402
 
 SINGLE = "value"  # frame column of the single-value rows of 表二

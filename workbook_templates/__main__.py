@@ -1,6 +1,6 @@
 """Regenerate the committed template from the layout spec."""
 
-from toolkit.template import build
+from toolkit.workbook.template import build
 from workbook_templates import TEMPLATE_PATH
 
 if __name__ == "__main__":

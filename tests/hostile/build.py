@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from toolkit import spec
-from toolkit.cells import layout
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import spec
+from toolkit.core.cells import layout
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 BOMB_BYTES = 1_200_000_000  # what the zip bomb inflates to
 

@@ -346,7 +346,7 @@ def _huge_name(box: Sandbox) -> list[Command]:
 
 @kind("text: a 5 MB 审核说明")
 def _huge_note(box: Sandbox) -> list[Command]:
-    from toolkit.cells import layout
+    from toolkit.core.cells import layout
 
     bad = build.workbook(box.inputs / "长说明.xlsx", 5)
     row = layout().notes_first_row

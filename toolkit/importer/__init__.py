@@ -1,7 +1,11 @@
-"""Import a published annual report (text, HTML, .docx, PDF) and check it like a workbook.
+"""Published reports (text, Markdown, HTML, .docx, PDF) read back into an ``AnnualReport``.
 
-``import_report(path)`` returns what was read with certainty plus the import issues;
-``check_reports(paths)`` adds the validators' findings (see ``toolkit.importer.check``).
+``source`` and ``pdf`` turn a file into ``line.Line``s, ``rows`` groups them into table rows,
+``tables`` reads tables 二、三、四 by the spec, ``document`` finds the tables and the title,
+``narrative`` compares the text's numbers with the tables, ``variants`` knows older label spellings.
+Checking what was read is ``toolkit.check_report``'s job.
+
+May import: ``toolkit.core``. Not ``toolkit.workbook``, its sibling reader.
 """
 
 from __future__ import annotations
@@ -9,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit import spec
+from toolkit.core import spec
+from toolkit.core.model import AnnualReport, Value
 from toolkit.importer.document import Layout, format_2019, level_from_name, locate, title_info, truncated
 from toolkit.importer.issues import Issue
+from toolkit.importer.line import Line
 from toolkit.importer.narrative import check_narrative
 from toolkit.importer.rows import group_rows
-from toolkit.importer.source import Line, read_lines
+from toolkit.importer.source import read_lines
 from toolkit.importer.tables import read_t2, read_t3, read_t4
-from toolkit.model import AnnualReport, Value
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from toolkit import spec
+from toolkit.core import spec
 from toolkit.importer.issues import Issue
+from toolkit.importer.line import Line
 from toolkit.importer.rows import VALUE, kind, norm
-from toolkit.importer.source import Line
 
 TABLE_KEYS = ("t2", "t3", "t4")
 _HEADINGS = {t: {norm(v) for v in spec.TABLE_HEADING_VARIANTS[t]} for t in TABLE_KEYS}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from toolkit import spec
+from toolkit.core import spec
+from toolkit.core.model import Value, sum_or_none
 from toolkit.importer.document import Layout
 from toolkit.importer.issues import Issue
-from toolkit.importer.source import Line
-from toolkit.model import Value, sum_or_none
+from toolkit.importer.line import Line
 
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _CHECKS = [(check, re.compile(check.pattern), re.compile(check.exclude) if check.exclude else None)

@@ -19,9 +19,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit import limits
-from toolkit.errors import ImportFailedError
-from toolkit.importer.source import Line
+from toolkit.core import limits
+from toolkit.core.errors import ImportFailedError
+from toolkit.importer.line import Line
 
 MAX_PAGES = 60  # an annual report has 4–12 pages; more is not a report (bounded work)
 MAX_BYTES = 30 * 1024 * 1024

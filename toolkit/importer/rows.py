@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from toolkit import spec
+from toolkit.core import spec
+from toolkit.core.model import Value
 from toolkit.importer.issues import Issue
-from toolkit.importer.source import Line
-from toolkit.model import Value
+from toolkit.importer.line import Line
 
 EMPTY, BLANK, VALUE, LABEL = "empty", "blank", "value", "label"
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")

@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit import limits
-from toolkit.errors import ImportFailedError, InputFileError
+from toolkit.core import limits
+from toolkit.core.errors import ImportFailedError, InputFileError
+from toolkit.importer.line import Line
 
 _FIX_TEXT = "请另存为 .txt（UTF-8）、.html、.docx 或 .pdf 后重试"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One row of a table, or one paragraph (``fields`` has one element)."""
-
-    fields: tuple[str, ...]
-    number: int  # 1-based line (text) or block (HTML/docx) number
-    tabular: bool  # came from a table row, tabs or pipes
-    # indices of fields that only continue a merged cell (HTML colspan, .docx gridSpan/vMerge), not cells
-    merged: frozenset[int] = frozenset()
-
-    @property
-    def text(self) -> str:
-        return "".join(self.fields)
 
 
 def read_lines(path: Path) -> tuple[list[Line], str]:

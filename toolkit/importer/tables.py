@@ -1,12 +1,13 @@
 """Find tables 二, 三 and 四 by their labels and read their cells, reporting every doubt.
 
 Never guesses: a row that is missing, has the wrong number of values, or whose values are
-shifted is an ``Issue`` and its cells stay ``None``. Labels come from ``toolkit.spec``.
+shifted is an ``Issue`` and its cells stay ``None``. Labels come from ``toolkit.core.spec``.
 """
 
 from __future__ import annotations
 
-from toolkit import spec
+from toolkit.core import spec
+from toolkit.core.model import Value
 from toolkit.importer.issues import Issue
 from toolkit.importer.rows import (
     EMPTY,
@@ -19,7 +20,6 @@ from toolkit.importer.rows import (
     value_rule,
 )
 from toolkit.importer.variants import OTHER_ROWS, canonical_numbering, collapsed_identities, misprint_of
-from toolkit.model import Value
 
 # --- table 二 --------------------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from toolkit import spec
+from toolkit.core import spec
+from toolkit.core.model import Value, sum_or_none
 from toolkit.importer.issues import Issue
-from toolkit.model import Value, sum_or_none
 
 MISPRINT_RATIO = 4  # at most len(official) // MISPRINT_RATIO edits
 _VARIANTS = (

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit import cells, spec
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 
 HERE = Path(__file__).parent
 

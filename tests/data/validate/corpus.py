@@ -1,8 +1,8 @@
 """The hostile corpus of ``nianbao validate``: each rule broken once, built from the spec.
 
-Every case starts from a valid sample workbook (``toolkit.sample``), applies one mutation with
+Every case starts from a valid sample workbook (``toolkit.workbook.sample``), applies one mutation with
 openpyxl and states the exact ``(rule, sheet, cell)`` findings it must produce. Cells are
-looked up through ``toolkit.cells`` so the corpus follows the layout; a few tests pin literals.
+looked up through ``toolkit.core.cells`` so the corpus follows the layout; a few tests pin literals.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from toolkit import cells, spec
-from toolkit.model import AnnualReport, complete_totals
-from toolkit.sample import sample_report
-from toolkit.write import write_workbook
+from toolkit.core import cells, spec
+from toolkit.core.model import AnnualReport, complete_totals
+from toolkit.workbook.sample import sample_report
+from toolkit.workbook.write import write_workbook
 from validators.chain import CHAIN_ROWS
 
 Mutation = Callable[[Workbook], None]

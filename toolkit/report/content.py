@@ -1,0 +1,276 @@
+"""What the published report says: title, opening, the six sections and the number paragraphs.
+
+Decisions (issue #11):
+
+* **Scope word** from 单位层级: a 区县 summary says 全区 (全县 / 全旗 when the name's last
+  administrative word is 县 / 旗), a 市 summary 全市, one agency (部门, 镇街) 本机关.
+* **Number paragraphs** go under 一、总体情况 after its narrative, as level-2 parts
+  （一）主动公开 （二）依申请公开 （三）行政复议和行政诉讼, as district reports print them (seeds 002, 003).
+  表二's fee is the 第二十条第（八）项 fee row; 信息处理费 belongs to section 六 and is never
+  written from that figure.
+* **Shares** of 办理结果 are of （七）总计, computed exactly (``Fraction``) and given in tenths of a
+  percent; when every category is known and they add up to the total, the tenths are apportioned by
+  largest remainder so the shares add up to 100.0% as published reports show them; otherwise each is
+  rounded half-up once on its own. A category of 0 is written “0 件” without a share.
+* **Change on last year** (with ``previous``): (本年 − 上年) / 上年, rounded half-up to one decimal,
+  “增加” / “减少” / “与上年持平”; no percentage when last year was 0 or unknown.
+* **Blank is unknown**: a blank figure is written as ``UNKNOWN`` (“（未填写）”), never as a number,
+  and a total over it, a share of it or a change from it is not computed.
+* Sections 一、五、六 come from the clerk's narrative (``parse_narrative``); absent, they carry
+  ``PLACEHOLDER`` so an unfinished report cannot pass for a final one.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from toolkit.core import spec
+from toolkit.core.errors import NianbaoError
+from toolkit.core.model import AnnualReport, Value, sum_or_none
+from toolkit.report.model import PLACEHOLDER, Paragraph, ReportDocument, Section
+from toolkit.report.tables import tables
+
+UNKNOWN = "（未填写）"
+NARRATIVE_SECTIONS = (0, 4, 5)  # 一、五、六
+NARRATIVE_BYTES = 1 << 20
+_NUMBERING = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^[一二三四五六七八九十]+、|^\d+[.、]")
+_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+class NarrativeError(NianbaoError):
+    """The --text file cannot be used as the report's narrative."""
+
+    rule = "report.narrative"
+
+
+def bare(label: str) -> str:
+    """A spec label without its numbering and trailing note (``（二）X（…）`` → ``X``)."""
+    return _NOTE.sub("", _NUMBERING.sub("", label))
+
+
+def scope(report: AnnualReport) -> str:
+    level = report.info.get("level")
+    if level == spec.LEVELS[3]:
+        return "全市"
+    if level == spec.LEVELS[2]:
+        name = str(report.agency or "").replace("人民政府", "")
+        last = max(("区", "县", "旗"), key=name.rfind)
+        return f"全{last}" if name.rfind(last) >= 0 else "全区"
+    return "本机关"
+
+
+def count(value: Value, unit: str = "件") -> str:
+    return UNKNOWN if value is None else f"{value}{unit}" if unit != "万元" else f"{format(value, 'f')}万元"
+
+
+def tenths_half_up(value: Fraction) -> int:
+    """``value`` (a percentage) in tenths, rounded half-up once."""
+    return int((Decimal(value.numerator) * 10 / Decimal(value.denominator)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def shares(parts: list[Value], total: Value) -> list[int | None]:
+    """Each part's share of ``total`` in tenths of a percent (see the module docstring)."""
+    if total is None or total == 0 or (any(p is None for p in parts) and not any(p for p in parts)):
+        return [None] * len(parts)
+    exact = [None if p is None else Fraction(int(p) * 100, int(total)) for p in parts]
+    if all(p is not None for p in parts) and sum(parts) == total:
+        floors = [int(e * 10) for e in exact]
+        left = 1000 - sum(floors)
+        order = sorted(range(len(parts)), key=lambda i: (-(exact[i] * 10 - floors[i]), i))
+        for i in order[:left]:
+            floors[i] += 1
+        return floors
+    return [None if e is None else tenths_half_up(e) for e in exact]
+
+
+def percent(tenths: int) -> str:
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def change(now: Value, before: Value) -> str:
+    """“较上年增加 X%” / “减少” / “与上年持平”, or "" when it cannot be computed."""
+    if now is None or before is None:
+        return ""
+    if now == before:
+        return "，与上年持平"
+    if before == 0:
+        return f"，上年为 0{'' if now == 0 else '件'}"
+    tenths = tenths_half_up(Fraction(abs(int(now) - int(before)) * 100, int(before)))
+    return f"，较上年{'增加' if now > before else '减少'}{percent(tenths)}"
+
+
+def _v(report: AnnualReport, key: str) -> Value:
+    return report.values.get(key)
+
+
+def _t3_sum(report: AnnualReport, rows: list[str]) -> Value:
+    return sum_or_none([_v(report, spec.t3(r, "total")) for r in rows])
+
+
+def _proactive(report: AnnualReport) -> str:
+    parts = []
+    rules_block = spec.T2_BLOCKS[0]
+    for row in rules_block.rows:
+        figures = "、".join(f"{bare(c.label).removesuffix('件数')}{count(_v(report, f't2.{row.key}.{c.key}'))}"
+                            for c in rules_block.columns)
+        parts.append(f"{row.label}{figures}")
+    for block in spec.T2_BLOCKS[1:]:
+        for row in block.rows:
+            unit = "万元" if block.unit == spec.MONEY else "件"
+            parts.append(f"{row.label}{count(_v(report, f't2.{row.key}'), unit)}")
+    return "；".join(parts) + "。"
+
+
+_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (bare(spec.T3_ROWS[2].label), ("granted",)),
+    (bare(spec.T3_ROWS[3].label), ("partial",)),
+    *((bare(g), tuple(r.key for r in spec.T3_ROWS if r.group == g))
+      for g in dict.fromkeys(r.group for r in spec.T3_ROWS if r.group)),
+)
+
+
+def _requests(report: AnnualReport, previous: AnnualReport | None, where: str) -> str:
+    new = _v(report, spec.t3("new", "total"))
+    text = f"{where}共收到政府信息公开申请{count(new)}"
+    if previous is not None:
+        text += change(new, _v(previous, spec.t3("new", "total")))
+    text += f"，上年结转{count(_v(report, spec.t3('carried_over', 'total')))}。"
+    total = _v(report, spec.t3("total", "total"))
+    text += f"{bare(spec.T3_RESULTS)}总计{count(total)}，其中"
+    values = [_t3_sum(report, list(rows)) for _, rows in _CATEGORIES]
+    pieces = []
+    for (name, _), value, share in zip(_CATEGORIES, values, shares(values, total), strict=True):
+        shown = f"{name}{count(value)}"
+        if share is not None and value:
+            shown += f"，占{percent(share)}"
+        pieces.append(shown)
+    text += "；".join(pieces)
+    text += f"。{bare(spec.T3_ROWS[-1].label)}{count(_v(report, spec.t3('carry_forward', 'total')))}。"
+    return text
+
+
+def _t4_group(report: AnnualReport, group: spec.Column) -> str:
+    columns = spec.T4_COLUMNS[:-1]
+    inner = "、".join(f"{c.label}{count(_v(report, spec.t4(group.key, c.key)))}" for c in columns)
+    return f"{count(_v(report, spec.t4(group.key, 'total')))}（{inner}）"
+
+
+def _review(report: AnnualReport) -> str:
+    review, direct, after = spec.T4_GROUPS
+    suits = sum_or_none([_v(report, spec.t4(g.key, "total")) for g in (direct, after)])
+    return (f"因政府信息公开工作被申请{review.label}{_t4_group(report, review)}；"
+            f"被提起{spec.T4_SUIT}{count(suits)}，其中{direct.label}{_t4_group(report, direct)}，"
+            f"{after.label}{_t4_group(report, after)}。")
+
+
+def number_paragraphs(report: AnnualReport, previous: AnnualReport | None = None) -> tuple[Paragraph, ...]:
+    """The level-2 parts of 一、总体情况 written from the figures."""
+    where = scope(report)
+    return (
+        Paragraph(_proactive(report), lead="（一）主动公开情况。"),
+        Paragraph(_requests(report, previous, where), lead="（二）依申请公开情况。"),
+        Paragraph(_review(report), lead=f"（三）{spec.T4_REVIEW}和{spec.T4_SUIT}情况。"),
+    )
+
+
+def opening(report: AnnualReport) -> Paragraph:
+    agency = report.agency or UNKNOWN
+    names = "、".join(f"“{h.split('、', 1)[1]}”" for h in spec.REPORT_HEADINGS)
+    contact = report.info.get("contact")
+    phone = report.info.get("phone")
+    ask = "、".join(x for x in (f"联系人：{contact}" if contact else "", f"电话：{phone}" if phone else "") if x)
+    return Paragraph(
+        f"本报告依据{spec.REGULATION}和《国务院办公厅政府信息与政务公开办公室关于印发中华人民共和国政府信息公开"
+        f"工作年度报告格式的通知》（{spec.FORMAT}）要求编制，全文包括{names}六个部分。本报告中所列数据的统计期限为"
+        f"{report.year or UNKNOWN}年1月1日至12月31日。本报告电子版可在{agency}门户网站的政府信息公开专栏查阅或下载。"
+        f"如对本报告有疑问，请与{agency}政府信息公开工作机构联系" + (f"（{ask}）" if ask else "") + "。"
+    )
+
+
+def title(report: AnnualReport) -> str:
+    return f"{report.agency or UNKNOWN}{report.year or UNKNOWN}年政府信息公开工作年度报告"
+
+
+def _clean_heading(line: str) -> str:
+    return spec.normalize_label(line.lstrip("#").strip().replace(" ", "").replace("\u3000", ""))
+
+
+def parse_narrative(text: str, path: Path | None = None) -> dict[int, tuple[Paragraph, ...]]:
+    """Markdown under the section headings → paragraphs per section index (0 一 … 5 六).
+
+    A line that is one of the six official headings (with or without ``#``) starts a section;
+    other ``#`` lines are level-2 leads; blank lines separate paragraphs. Text before the first
+    heading, and text under 二、三、四 (their content is the tables), is an error.
+    """
+    headings = {_clean_heading(h): i for i, h in enumerate(spec.REPORT_HEADINGS)}
+    out: dict[int, list[Paragraph]] = {}
+    current: int | None = None
+    lines: list[str] = []
+    lead = ""
+
+    def flush() -> None:
+        nonlocal lines, lead
+        body = "".join(x.strip() for x in lines)
+        if current is not None and (body or lead):
+            out.setdefault(current, []).append(Paragraph(body, lead=lead))
+        lines, lead = [], ""
+
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        key = _clean_heading(line) if line else ""
+        if key in headings:
+            flush()
+            current = headings[key]
+            if current not in NARRATIVE_SECTIONS:
+                raise NarrativeError(path, f"第 {number} 行是“{spec.REPORT_HEADINGS[current]}”：这一部分是表格，"
+                                     "由数据生成，不能写文字", "请删去这一部分的标题和文字，只写一、五、六部分")
+            continue
+        if not line:
+            flush()
+            continue
+        if current is None:
+            raise NarrativeError(path, f"第 {number} 行在第一个部分标题之前（“{line[:30]}”）",
+                                 f"文字要写在部分标题之下，标题应为：{'、'.join(spec.REPORT_HEADINGS[i] for i in NARRATIVE_SECTIONS)}")
+        if line.startswith("#"):
+            flush()
+            lead = line.lstrip("#").strip()
+            continue
+        lines.append(line)
+    flush()
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def read_narrative(path: Path) -> dict[int, tuple[Paragraph, ...]]:
+    """The --text file: UTF-8 Markdown of at most ``NARRATIVE_BYTES``."""
+    if not path.is_file():
+        raise NarrativeError(path, "找不到文字部分文件", "请检查 --text 后的文件路径")
+    if path.stat().st_size > NARRATIVE_BYTES:
+        raise NarrativeError(path, f"文字部分文件超过 {NARRATIVE_BYTES >> 20} MiB", "请只放一、五、六部分的文字")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NarrativeError(path, "文字部分文件不是 UTF-8 编码", "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
+    return parse_narrative(text, path)
+
+
+def build_document(report: AnnualReport, *, narrative: dict[int, tuple[Paragraph, ...]] | None = None,
+                   previous: AnnualReport | None = None, draft: bool = False) -> ReportDocument:
+    """The whole published report of ``report``."""
+    narrative = narrative or {}
+    grids = tables(report)
+    sections = []
+    for index, heading in enumerate(spec.REPORT_HEADINGS):
+        table_key = {1: "t2", 2: "t3", 3: "t4"}.get(index)
+        if table_key is not None:
+            sections.append(Section(heading, (), grids[table_key]))
+            continue
+        body = narrative.get(index) or (Paragraph(PLACEHOLDER, placeholder=True),)
+        if index == 0:
+            body = (*body, *number_paragraphs(report, previous))
+        sections.append(Section(heading, tuple(body)))
+    notes = ("Markdown 没有合并单元格：合并的表头和跨行的行标签在所覆盖的每一格重复，横跨全表的标题和合并的数值只写一次。",
+             f"“{UNKNOWN}”或表中的“{spec.BLANK_MARKS[0]}”表示该项未填写（数字未知），不是 0。")
+    return ReportDocument(title(report), (opening(report),), tuple(sections), draft, notes)
