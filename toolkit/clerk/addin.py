@@ -259,7 +259,7 @@ def _column(ref: str) -> str:
 # --- text files --------------------------------------------------------------------------------------------
 
 def _kit_text(name: str) -> str:
-    return resources.files("toolkit").joinpath("kit", name).read_text(encoding="utf-8")
+    return resources.files("toolkit.clerk").joinpath("kit", name).read_text(encoding="utf-8")
 
 
 def _fill(text: str) -> str:
@@ -367,7 +367,7 @@ def windows_requirements(project: str = "nianbao") -> list[str]:
 
 def project_root() -> Path:
     """The source folder of this project (needed to build its own wheel)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     if not (root / "setup.cfg").is_file() or not (root / "pyproject.toml").is_file():
         raise OutputError(root, "找不到 nianbao 的源代码（setup.cfg），无法打包 nianbao 本身",
                           "请在 nianbao 源代码目录的虚拟环境中运行 nianbao excel-addin --wheelhouse")
