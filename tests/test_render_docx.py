@@ -84,7 +84,7 @@ def test_docx_is_a4_with_gbt9704_margins_fonts_and_draft_header(written):
     got = digest(written)
     assert got["page_mm"] == [210, 297] and got["margins_mm"] == [37, 35, 28, 26]
     assert any("草稿" in h for h in got["header"])
-    by_text = {text: fonts for text, fonts in got["paragraphs"]}
+    by_text = {text: fonts for text, fonts in reversed(got["paragraphs"])}  # the first paragraph of a text
     assert by_text["示例区教育局"] == ["方正小标宋简体"]
     for heading in spec.REPORT_HEADINGS:
         assert by_text[heading] == ["黑体"], heading

@@ -111,7 +111,8 @@ def test_sections_without_narrative_are_marked_to_be_filled_in():
 
 
 def test_narrative_fills_sections_one_five_and_six():
-    text = "# 一、总体情况\n本年度工作有序。\n\n## （一）主动公开\n公开文件若干。\n\n五、存在的主要问题及改进情况\n问题一。\n" \
+    text = "---\n发布日期：2026年1月20日\n地址：人民路1号\n网址：https://www.example.gov.cn/\n---\n" \
+           "# 一、总体情况\n本年度工作有序。\n\n## （一）主动公开\n公开文件若干。\n\n五、存在的主要问题及改进情况\n问题一。\n" \
            "## 六、其他需要报告的事项\n本年度未收取信息处理费。\n"
     narrative = parse_narrative(text)
     doc = build_document(sample_report(1, "示例区教育局"), narrative=narrative)

@@ -75,7 +75,8 @@ def test_a_workbook_with_errors_is_refused_unless_draft(tmp_path, capsys):
 def test_narrative_from_text_replaces_the_placeholders(tmp_path, capsys):
     source = write_workbook(tmp_path / "a.xlsx", sample_report(2, "示例区教育局"))
     text = tmp_path / "文字.md"
-    text.write_text("# 一、总体情况\n概述。\n# 五、存在的主要问题及改进情况\n问题。\n# 六、其他需要报告的事项\n无。\n",
+    text.write_text("---\n发布日期：2026年1月20日\n地址：人民路1号\n网址：https://www.example.gov.cn/\n---\n"
+                    "# 一、总体情况\n概述。\n# 五、存在的主要问题及改进情况\n问题。\n# 六、其他需要报告的事项\n无。\n",
                     encoding="utf-8")
     out = tmp_path / "a.md"
     assert run(source, "-o", out, "--text", text) == 0

@@ -23,6 +23,17 @@ from pathlib import Path
 
 from toolkit.core import cells, limits, spec
 from toolkit.core.atomic import STARTED, alive, entries, interruptible
+from toolkit.core.coverage import (  # noqa: F401  (statuses and 报送情况 are shared with the published report)
+    DUPLICATE,
+    EXCLUDED,
+    MISSING,
+    NOT_ON_ROSTER,
+    PASSED,
+    STATUS_SHEET,
+    STATUSES,
+    SUMMED_STATUSES,
+    WARNED,
+)
 from toolkit.core.errors import CorruptFileError, InputFileError, TooLargeError
 from toolkit.core.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.core.names import decode_name, shown_name
@@ -30,16 +41,7 @@ from toolkit.district.roster import RosterUnit, normalize_code, normalize_name
 from validators.catalogue import finding
 from validators.findings import ERROR, WARNING, FileReport, Finding
 
-PASSED = "已报且通过"
-WARNED = "有提示"
-EXCLUDED = "有错误已排除"
-MISSING = "未报"
-DUPLICATE = "重复"
-NOT_ON_ROSTER = "不在名单"
-STATUSES = (PASSED, WARNED, EXCLUDED, MISSING, DUPLICATE, NOT_ON_ROSTER)
-SUMMED_STATUSES = (PASSED, WARNED)
 # the summary workbook's sheets after the template's, named in what a run says
-STATUS_SHEET = "报送情况"
 DETAIL_SHEET = "汇总明细"
 FINDINGS_SHEET = "审核问题"
 EXTRA_SHEETS = (STATUS_SHEET, DETAIL_SHEET, FINDINGS_SHEET)

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 
 from toolkit.core import cells, spec
 from toolkit.core.atomic import write_atomically
+from toolkit.core.coverage import NAME_LABEL, STATUS_LABEL
 from toolkit.core.model import Value, decimal_text
 from toolkit.district.consolidate import DETAIL_SHEET, EXTRA_SHEETS, FINDINGS_SHEET, STATUS_SHEET, Consolidation, Unit
 from toolkit.district.reminders import CONTACT_LABEL, PHONE_LABEL, REMIND_STATUSES, contact, reason
@@ -338,7 +339,7 @@ def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> N
 
 # --- the three extra sheets ------------------------------------------------------------------
 
-STATUS_HEADER = ("序号", "单位名称", "统一社会信用代码", "状态", "错误数", "提示数", "其中未说明的提示",
+STATUS_HEADER = ("序号", NAME_LABEL, "统一社会信用代码", STATUS_LABEL, "错误数", "提示数", "其中未说明的提示",
                  CONTACT_LABEL, PHONE_LABEL, "主要问题", "文件", "SHA-256")
 STATUS_HEADER_ROW = 3
 

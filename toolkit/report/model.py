@@ -33,6 +33,11 @@ class Table:
     key: str  # "t2" | "t3" | "t4"
     grid: Grid
     header_rows: int
+    heads: frozenset[int] = frozenset()  # other caption / header rows (表二's blocks): kept with the row below
+
+    def keeps_with_next(self, row: int) -> bool:
+        """A caption or header row, which must not be left alone at a page foot."""
+        return row < self.header_rows or row in self.heads
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,21 @@ class Section:
 
 @dataclass(frozen=True)
 class ReportDocument:
-    """Title, opening paragraph(s) and the six sections, in print order."""
+    """Title, opening paragraph(s), the six sections and the 落款 (issuing body, date), in print order.
+
+    ``issuer`` is the issuing body (the PDF's Author); ``missing`` names what is still 【待填写】.
+    """
 
     title: str
     opening: tuple[Paragraph, ...]
     sections: tuple[Section, ...]
     draft: bool = False
-    notes: tuple[str, ...] = field(default=())  # how merges were flattened etc., for the Markdown footer
+    notes: tuple[str, ...] = field(default=())  # how merges were written etc., for the Markdown footer
+    signature: tuple[str, ...] = ()  # the 落款 lines, right-aligned at the end: issuing body, date
+    issuer: str = ""
+    missing: tuple[str, ...] = ()  # what is still 【待填写】, in the words the command prints
 
     @property
     def unfinished(self) -> bool:
-        """Some section still carries the 【待填写】 placeholder."""
-        return any(p.placeholder for s in self.sections for p in s.paragraphs)
+        """Some part still carries the 【待填写】 placeholder."""
+        return bool(self.missing) or any(p.placeholder for s in self.sections for p in s.paragraphs)

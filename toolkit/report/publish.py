@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.atomic import write_atomically
+from toolkit.core.coverage import NAME_LABEL, STATUS_LABEL, STATUS_SHEET, Coverage, coverage_of
 from toolkit.report.content import build_document, read_narrative
 from toolkit.report.model import ReportDocument
 from validators.findings import FileReport, Finding
@@ -30,6 +31,40 @@ class ReportResult:
     refused: bool
     document: ReportDocument | None = None
     findings: list[Finding] = field(default_factory=list)
+    coverage: Coverage | None = None  # a summary's units in and out of the figures
+
+
+COVERAGE_ROWS = 100_000  # rows of 报送情况 read at most (a summary of that many units is far beyond any district)
+_HEADER_SEARCH = 10
+
+
+def read_coverage(path: Path) -> Coverage | None:
+    """The units a summary workbook's figures cover, from its 报送情况 sheet; None for a unit's own workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the workbook was read and validated already; no sheet to read is no coverage
+        return None
+    try:
+        if STATUS_SHEET not in wb.sheetnames:
+            return None
+        rows = wb[STATUS_SHEET].iter_rows(values_only=True, max_row=COVERAGE_ROWS + _HEADER_SEARCH)
+        name_col = status_col = None
+        found: list[tuple[str, str]] = []
+        for number, row in enumerate(rows, start=1):
+            texts = ["" if x is None else str(x).strip() for x in row]
+            if name_col is None:
+                if NAME_LABEL in texts and STATUS_LABEL in texts:
+                    name_col, status_col = texts.index(NAME_LABEL), texts.index(STATUS_LABEL)
+                elif number >= _HEADER_SEARCH:
+                    return None
+                continue
+            if max(name_col, status_col) < len(texts) and texts[name_col]:
+                found.append((texts[name_col], texts[status_col]))
+        return coverage_of(found) if name_col is not None else None
+    finally:
+        wb.close()
 
 
 def render(doc: ReportDocument, output: Path) -> Path:
@@ -69,5 +104,6 @@ def make_report(source: Path, output: Path, *, text: Path | None = None, previou
     result = results[0]
     if result.report is None or (result.errors and not draft):
         return ReportResult(None, results, True, findings=result.findings)
-    doc = build_document(result.report, narrative=narrative, previous=last_year, draft=draft)
-    return ReportResult(render(doc, output), results, False, doc, result.findings)
+    coverage = read_coverage(source)
+    doc = build_document(result.report, narrative=narrative, previous=last_year, draft=draft, coverage=coverage)
+    return ReportResult(render(doc, output), results, False, doc, result.findings, coverage)

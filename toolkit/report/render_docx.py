@@ -149,11 +149,15 @@ def _paragraph(document, paragraph: Paragraph) -> None:
         _fonts(p.add_run(paragraph.text), BODY_FONTS, BODY_PT)
 
 
-def _row_flags(row, header: bool) -> None:
+def _row_flags(row, header: bool, keep: bool) -> None:
     trpr = row._tr.get_or_add_trPr()
     trpr.append(OxmlElement("w:cantSplit"))
     if header:
         trpr.append(OxmlElement("w:tblHeader"))
+    if keep:  # Word and LibreOffice keep a row with the next when its paragraphs are kept with the next
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _column_widths(key: str, width: int, usable_mm: float) -> list[float]:
@@ -181,21 +185,40 @@ def _table(document, table: Table, usable_mm: float) -> None:
     widths = _column_widths(table.key, width, usable_mm)
     for column, mm in zip(word.columns, widths, strict=True):
         column.width = Mm(mm)  # w:gridCol, which LibreOffice and WPS lay out by
-    for r, row in enumerate(word.rows):
-        _row_flags(row, r < table.header_rows)
-        for c, cell in enumerate(row.cells):
-            cell.width = Mm(widths[c])
     for r, c, span in placed:
         cell = word.cell(r, c)
         if span.rows > 1 or span.cols > 1:
             cell = cell.merge(word.cell(r + span.rows - 1, c + span.cols - 1))
         numeric = span.text.replace(".", "", 1).replace("%", "").lstrip("-").isdigit()
         _cell_text(cell, span.text, r < table.header_rows, numeric)
+    for r, row in enumerate(word.rows):
+        _row_flags(row, r < table.header_rows, table.keeps_with_next(r))
+        for c, cell in enumerate(row.cells):
+            cell.width = Mm(widths[c])
+
+
+def _signature(document, lines: tuple[str, ...]) -> None:
+    """The 落款 (GB/T 9704 7.3.5): two blank lines under the text, then the issuing body and the date, right-aligned
+    four characters in from the right margin."""
+    for _ in range(2):
+        _line(document.add_paragraph())
+    for line in lines:
+        p = document.add_paragraph()
+        _line(p, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        p.paragraph_format.right_indent = Pt(4 * BODY_PT)
+        p.paragraph_format.keep_together = True
+        p.paragraph_format.keep_with_next = line != lines[-1]
+        _fonts(p.add_run(line), BODY_FONTS, BODY_PT)
 
 
 def build(doc: ReportDocument):
-    """The python-docx ``Document`` of ``doc`` (not saved)."""
+    """The python-docx ``Document`` of ``doc`` (not saved); its Title and Author are the report's title and issuing body."""
     document = Document()
+    props = document.core_properties
+    props.title = doc.title
+    props.author = doc.issuer or doc.title
+    props.last_modified_by = doc.issuer or ""
+    props.comments = ""
     _setup_page(document, doc.draft)
     usable_mm = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
     body = document.paragraphs[0] if document.paragraphs else None
@@ -211,6 +234,8 @@ def build(doc: ReportDocument):
         if section.table is not None:
             _table(document, section.table, usable_mm)
             document.add_paragraph()
+    if doc.signature:
+        _signature(document, doc.signature)
     return document
 
 

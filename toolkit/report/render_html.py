@@ -32,6 +32,8 @@ th { font-family: "黑体", "SimHei", "Noto Sans CJK SC", sans-serif; font-weigh
 td.n { text-align: center; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
+.signature { text-align: right; text-indent: 0; padding-right: 4em; }
+.signature:first-of-type { margin-top: 57.8pt; }
 .draft { font-family: "黑体", "SimHei", "Noto Sans CJK SC", sans-serif; font-weight: bold; text-align: center;
   color: #b00; border: 1pt solid #b00; margin: 0 0 12pt; text-indent: 0; }
 @media print { .draft { position: fixed; top: -20mm; left: 0; right: 0; border: none; margin: 0; } }
@@ -82,6 +84,7 @@ def to_html(doc: ReportDocument) -> str:
     """The whole report as one HTML document (a string)."""
     out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
            f"<title>{escape(doc.title)}{'（' + DRAFT_MARK + '）' if doc.draft else ''}</title>",
+           f'<meta name="author" content="{escape(doc.issuer)}">',
            f"<style>{_CSS}</style>", "</head>", "<body>"]
     if doc.draft:
         out.append(f'<div class="draft">{DRAFT_MARK}（未经审核，不得发布）</div>')
@@ -92,5 +95,6 @@ def to_html(doc: ReportDocument) -> str:
         out.extend(_paragraph(p) for p in section.paragraphs)
         if section.table is not None:
             out.append(_table(section.table))
+    out.extend(f'<p class="signature">{escape(line)}</p>' for line in doc.signature)
     out += ["</body>", "</html>", ""]
     return "\n".join(out)

@@ -1,10 +1,9 @@
 """The published report as Markdown: readable as text, tables as pipe tables.
 
-Markdown has no merged cells, so every table is flattened (``flatten``): a merged label is repeated
-in each position it covers (header captions across their columns, the results and group labels
-down their rows), a caption across the whole table and a merged value are written once, and the
-first row is the pipe table's header. The document's ``notes`` say so under the
-report. Text is data: characters Markdown would read as markup (``|``, ``*``, ``#`` at a line
+Markdown has no merged cells, so every table is flattened (``flatten``): a merged cell's text is written
+once, in the first position it covers, and the other positions are left empty (a header repeated in
+every spanned column reads as that many headers); the first row is the pipe table's header. The
+document's ``notes`` say so under the report, once. Text is data: characters Markdown would read as markup (``|``, ``*``, ``#`` at a line
 start, ``<``) are escaped.
 """
 
@@ -13,7 +12,7 @@ from __future__ import annotations
 import re
 
 from toolkit.report.model import DRAFT_MARK, Paragraph, ReportDocument, Table
-from toolkit.report.tables import BLANK, place
+from toolkit.report.tables import place
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -31,20 +30,12 @@ def _paragraph(p: Paragraph) -> str:
     return lead + escape(p.text, line_start=not lead)
 
 
-def _is_value(text: str) -> bool:
-    return text == BLANK or bool(re.fullmatch(r"-?\d+(\.\d+)?", text))
-
-
 def flatten(table: Table) -> list[list[str]]:
-    """Full rows: a merged label is repeated in every position it covers, except a caption across the
-    whole table (written once); a merged value is written once, the positions it covers left empty."""
+    """Full rows: each cell's text once, at the first position it covers; the positions a merge covers are empty."""
     placed, width = place(table.grid)
     rows = [[""] * width for _ in table.grid]
     for r, c, span in placed:
-        spread = not _is_value(span.text) and span.cols < width
-        for dr in range(span.rows if spread else 1):
-            for dc in range(span.cols if spread else 1):
-                rows[r + dr][c + dc] = span.text
+        rows[r][c] = span.text
     return rows
 
 
@@ -67,6 +58,8 @@ def to_markdown(doc: ReportDocument) -> str:
         out += [x for p in section.paragraphs for x in (_paragraph(p), "")]
         if section.table is not None:
             out += [*_table(section.table), ""]
+    if doc.signature:
+        out += [*(f"{escape(line, line_start=True)}  " for line in doc.signature), ""]  # 落款: one line each
     if doc.notes:
         out += ["---", ""] + [f"注：{escape(n)}" for n in doc.notes] + [""]
     return "\n".join(out)

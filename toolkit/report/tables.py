@@ -23,15 +23,29 @@ from toolkit.report.model import Grid, Span, Table
 BLANK = spec.BLANK_MARKS[0]
 
 
-def show(value: Value) -> str:
+def show(value: Value | str) -> str:
     """A cell's text: the integer, the exact 万元 decimal, or ``BLANK`` for unknown."""
     if value is None:
         return BLANK
+    if isinstance(value, str):
+        return value
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def t2_grid(report: AnnualReport, omit_unknown: bool = False) -> Grid:
-    v = report.values
+def _values(report: AnnualReport, raw: bool) -> dict:
+    """The values to draw; with ``raw`` (a draft) a filled cell that is not a number shows what was typed."""
+    if not raw or not report.bad:
+        return report.values
+    return {**{key: _Typed(bad.raw) for key, bad in report.bad.items()}, **{k: x for k, x in report.values.items()
+                                                                             if x is not None}}
+
+
+class _Typed(str):
+    """What a clerk typed into a number cell, drawn as it is in a draft."""
+
+
+def t2_grid(report: AnnualReport, omit_unknown: bool = False, raw: bool = False) -> Grid:
+    v = _values(report, raw)
     grid: Grid = []
     for block in spec.T2_BLOCKS:
         grid.append([Span(block.caption, spec.T2_WIDTH)])
@@ -50,8 +64,8 @@ def t2_grid(report: AnnualReport, omit_unknown: bool = False) -> Grid:
     return grid
 
 
-def t3_grid(report: AnnualReport, omit_unknown: bool = False) -> Grid:
-    v = report.values
+def t3_grid(report: AnnualReport, omit_unknown: bool = False, raw: bool = False) -> Grid:
+    v = _values(report, raw)
     cols = [c.key for c in spec.T3_COLUMNS]
     orgs = [c.label for c in spec.T3_COLUMNS[1:6]]
     grid: Grid = [
@@ -87,14 +101,15 @@ def t3_grid(report: AnnualReport, omit_unknown: bool = False) -> Grid:
     return grid
 
 
-def t4_grid(report: AnnualReport, omit_unknown: bool = False) -> Grid:
+def t4_grid(report: AnnualReport, omit_unknown: bool = False, raw: bool = False) -> Grid:
+    v = _values(report, raw)
     columns = [c.label for c in spec.T4_COLUMNS]
     grid: Grid = [
         [Span(spec.T4_REVIEW, 5), Span(spec.T4_SUIT, 10)],
         [*(Span(c, 1, 2) for c in columns), *(Span(g.label, 5) for g in spec.T4_GROUPS[1:])],
         [Span(c) for _ in spec.T4_GROUPS[1:] for c in columns],
     ]
-    values = [report.values.get(spec.t4(g.key, c.key)) for g in spec.T4_GROUPS for c in spec.T4_COLUMNS]
+    values = [v.get(spec.t4(g.key, c.key)) for g in spec.T4_GROUPS for c in spec.T4_COLUMNS]
     if not omit_unknown or any(x is not None for x in values):
         grid.append([Span(show(x)) for x in values])
     return grid
@@ -104,9 +119,21 @@ GRIDS = (("t2", t2_grid), ("t3", t3_grid), ("t4", t4_grid))
 HEADER_ROWS = {"t2": 0, "t3": 3, "t4": 3}  # 表二's headers are inside each block: nothing repeats
 
 
-def tables(report: AnnualReport) -> dict[str, Table]:
-    """The three official tables of ``report``, every row drawn."""
-    return {key: Table(key, make(report), HEADER_ROWS[key]) for key, make in GRIDS}
+def heads(key: str, grid: Grid) -> frozenset[int]:
+    """表二's block captions (one cell across the table) and the header row under each."""
+    if key != "t2":
+        return frozenset()
+    captions = [r for r, row in enumerate(grid) if len(row) == 1 and row[0].cols == spec.T2_WIDTH]
+    return frozenset(r + d for r in captions for d in (0, 1))
+
+
+def tables(report: AnnualReport, raw: bool = False) -> dict[str, Table]:
+    """The three official tables of ``report``, every row drawn (``raw``: a draft, see ``_values``)."""
+    out = {}
+    for key, make in GRIDS:
+        grid = make(report, raw=raw)
+        out[key] = Table(key, grid, HEADER_ROWS[key], heads(key, grid))
+    return out
 
 
 def place(grid: Grid) -> tuple[list[tuple[int, int, Span]], int]:
