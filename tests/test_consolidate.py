@@ -154,9 +154,9 @@ def test_status_sheet_has_every_roster_unit_and_input_with_its_status(district, 
     passed = [n for n in ROSTER[:30] if n not in (DUP, BROKEN, EXPLAINED)]
     assert all(statuses[n] == ["已报且通过"] for n in passed)
     assert [r["单位名称"] for r in rows[:32]][:3] == ROSTER[:3]  # roster order
-    by_file = {r["文件"]: r for r in rows if r["文件"]}
+    by_file = {r["文件"]: r for r in rows if r["文件"]}  # relative to the input folder
     for file, row in by_file.items():
-        assert row["SHA-256"] == hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        assert row["SHA-256"] == hashlib.sha256((Path(district["inbox"]) / file).read_bytes()).hexdigest()
     explained = next(r for r in rows if r["单位名称"] == EXPLAINED)
     assert (explained["提示数"], explained["其中未说明的提示"], explained["错误数"]) == (1, 0, 0)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -61,6 +63,47 @@ def headline(result: Consolidation, written: bool = True) -> str:
         if n:
             parts.append(f"{label} {n} {'份' if status in (DUPLICATE, NOT_ON_ROSTER) else '个'}")
     return "，".join(parts) + "。"
+
+
+def input_folder(result: Consolidation) -> str:
+    """The folder the files were given in (the deepest folder holding them all), as the user wrote it; "" for none."""
+    files = [u.file for u in result.units if u.file] + [s.file for s in result.skipped if s.file]
+    parents = {os.path.dirname(f) for f in files}
+    if not parents or "" in parents:
+        return ""
+    try:
+        return os.path.commonpath(sorted(parents))
+    except ValueError:  # absolute and relative paths mixed
+        return ""
+
+
+def relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder`` (the input folder), or as it is when it is not inside it."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    return path[len(prefix):] if folder and path.startswith(prefix) else path
+
+
+def _relative_text(text: str, folder: str) -> str:
+    return text.replace(folder.rstrip(os.sep) + os.sep, "") if folder else text
+
+
+_OTHERS = re.compile(r"与“(.+)”是同一单位（(.+?)）")
+
+
+def _duplicate_groups(units: list, folder: str) -> list[str]:
+    """One line per group of duplicate files: each file once, relative to the input folder, and why."""
+    lines, done = [], set()
+    for u in units:
+        if u.file in done:
+            continue
+        message = next((f.message for f in u.findings if f.rule == "consolidate.duplicate"), "")
+        m = _OTHERS.search(message)
+        files = [u.file, *(m.group(1).split("”“") if m else [])]
+        done.update(files)
+        why = f"（{m.group(2)}）" if m else ""
+        names = "、".join(dict.fromkeys(x.name for x in units if x.file in files))
+        lines.append(f"  · {names}：{'、'.join(relative(f, folder) for f in files)} 是同一单位{why}的年报")
+    return lines
 
 
 def value_text(value: Value) -> str:
@@ -146,20 +189,28 @@ def render_text(outcome: Outcome) -> str:
     else:
         lines.append(f"本次未写出汇总表；可以汇总的单位 {len(summed)} 个"
                      + (f"（其中 {len(warned)} 个有提示）" if warned else "") + "，尚未汇总。")
+    folder = input_folder(result)
+    if folder:
+        lines.append(f"以下文件路径相对于输入文件夹“{folder}”。")
     sections = (
         (EXCLUDED, "有错误已排除", "个", "未计入汇总，请改正后重新报送"),
-        (DUPLICATE, "重复", "份", "均未计入，请确认保留哪一份"),
+        (DUPLICATE, "重复", "份", "均未计入，请确认保留哪一份，把另一份移出文件夹后重新汇总"),
         (NOT_ON_ROSTER, "不在名单", "份", "未计入，请核对单位名称或补充名单"),
     )
     for status, label, measure, advice in sections:
         units = result.having(status)
         if units:
             lines.append(f"{label} {len(units)} {measure}（{advice}）：")
-            lines += [f"  · {u.name}（{u.file}）：{first_problem(u)}" for u in units]
+            if status == DUPLICATE:
+                lines += _duplicate_groups(units, folder)
+                continue
+            lines += [f"  · {u.name}（{relative(u.file, folder)}）：{_relative_text(first_problem(u), folder)}"
+                      for u in units]
     unexplained = [u for u in warned if u.unexplained]
     if unexplained:
         lines.append(f"有未说明提示的单位 {len(unexplained)} 个（已计入，请核对）：")
-        lines += [f"  · {u.name}（{u.file}）：{u.unexplained} 处提示未在“审核说明”中说明" for u in unexplained]
+        lines += [f"  · {u.name}（{relative(u.file, folder)}）：{u.unexplained} 处提示未在“审核说明”中说明"
+                  for u in unexplained]
     missing = result.having(MISSING)
     if missing:
         where = f"，催报名单已写入 {outcome.reminders}" if outcome.reminders else ""
@@ -168,7 +219,7 @@ def render_text(outcome: Outcome) -> str:
         lines.append(f"催报名单列出未报和有错误已排除的单位，附联系人、联系电话和需要处理的问题：{outcome.reminders}")
     for f in result.findings:
         if f.rule != "consolidate.sum_unknown":
-            lines.append(f"注意：{f.message}")
+            lines.append(f"注意：{_relative_text(f.message, folder)}")
     if result.blank_policy == "allow":
         lines.append(policy_line(result) + "。")
     if result.unknown:

@@ -30,8 +30,11 @@ from toolkit.district.reminders import CONTACT_LABEL, PHONE_LABEL, REMIND_STATUS
 from toolkit.district.text import (
     SEVERITY,
     headline,
+    input_folder,
     policy_line,
+    relative,
 )
+from toolkit.workbook.template import MONEY_FORMAT
 from validators.findings import Finding
 
 if TYPE_CHECKING:
@@ -42,7 +45,6 @@ LEFT_BLANK = "含空白，汇总表留空"  # the check of a column with a blank
 DETAIL_HEADER_ROWS = 4  # title, table/cell, row label, column label
 DETAIL_TITLE_COLUMNS = 2  # 序号 and 单位名称 repeat on every printed page of 汇总明细
 DETAIL_COLUMNS_PER_PAGE = 22  # input-cell columns on one landscape A4 page of 汇总明细 (sets its fitToWidth)
-MONEY_FORMAT = "0.000000##"
 LINE_POINTS = 13.5  # the height of one line of 10-point 宋体
 MAX_LINES = 15  # a wrapped cell taller than this is cut on paper (the whole text stays in the cell)
 _WRAPPED = ("head", "wrap", "total")
@@ -95,7 +97,7 @@ def _print_titles(ws: object, setup: PrintSetup) -> None:
         ws.print_title_cols = f"{letter(first)}:{letter(last)}"
 
 
-_STYLES = ("title", "head", "text", "wrap", "int", "money", "total", "pass", "fail")
+_STYLES = ("title", "head", "text", "wrap", "int", "money", "total", "pass", "fail", "clip")
 
 
 def _styles(wb: Workbook) -> dict[str, int]:
@@ -122,6 +124,8 @@ def _styles(wb: Workbook) -> dict[str, int]:
                      fill=PatternFill("solid", fgColor="C6EFCE")),
         "fail": dict(font=Font(name="宋体", size=10, bold=True, color="FFFFFF"), border=border,
                      fill=PatternFill("solid", fgColor="FF5B5B")),
+        # the whole text stays in the cell; screen and paper show what fits the column, never spilling over
+        "clip": dict(font=Font(name="宋体", size=10), border=border, alignment=Alignment(horizontal="fill")),
     }
     ids: dict[str, int] = {}
     for name in EXTRA_SHEETS:
@@ -342,14 +346,22 @@ def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> N
 STATUS_HEADER = ("序号", NAME_LABEL, "统一社会信用代码", STATUS_LABEL, "错误数", "提示数", "其中未说明的提示",
                  CONTACT_LABEL, PHONE_LABEL, "主要问题", "文件", "SHA-256")
 STATUS_HEADER_ROW = 3
+HASH_WIDTH = 13.5
+
+
+def _relative_text(text: str, folder: str) -> str:
+    return text.replace(folder.rstrip("/\\") + "/", "").replace(folder.rstrip("/\\") + "\\", "") if folder else text
 
 
 def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet = RawSheet(styles)
     header = STATUS_HEADER
-    sheet.widths = {1: 5, 2: 24, 3: 20, 4: 12, 5: 6, 6: 6, 7: 8, 8: 10, 9: 14, 10: 44, 11: 28, 12: 34}
+    sheet.widths = {1: 5, 2: 24, 3: 20, 4: 12, 5: 6, 6: 6, 7: 8, 8: 10, 9: 14, 10: 44, 11: 24, 12: HASH_WIDTH}
+    folder = input_folder(result)
     sheet.put_title(1, headline(result), len(header))
-    sheet.put_title(2, policy_line(result), len(header), "wrap")
+    where = f"“文件”为相对于输入文件夹“{folder}”的路径；" if folder else ""
+    sheet.put_title(2, f"{policy_line(result)}。{where}SHA-256 打印时只显示开头部分，单元格中为完整值。",
+                    len(header), "wrap")
     for col, label in enumerate(header, start=1):
         sheet.put(STATUS_HEADER_ROW, col, label, "head")
     sheet.heights[STATUS_HEADER_ROW] = 2 * LINE_POINTS + 4
@@ -360,9 +372,10 @@ def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         first = first or next((f.message for f in unit.findings if f.severity == "warning"), "")
         who = contact(unit)
         values = (i, unit.name, unit.credit_code or "", unit.status, unit.errors, unit.warnings, unit.unexplained,
-                  who.person, who.phone, first, unit.file, unit.sha256)
+                  who.person, who.phone, _relative_text(first, folder), relative(unit.file, folder), unit.sha256)
         for col, value in enumerate(values, start=1):
-            sheet.put(row, col, value, "int" if isinstance(value, int) else ("wrap" if col >= 10 else "text"))
+            style = "int" if isinstance(value, int) else ("clip" if col == 12 else "wrap" if col >= 10 else "text")
+            sheet.put(row, col, value, style)
     sheet.freeze = (STATUS_HEADER_ROW + 1, 3)
     sheet.filter = (f"{cells.a1(STATUS_HEADER_ROW, 1)}:"
                     f"{cells.a1(STATUS_HEADER_ROW + max(1, len(result.units)), len(header))}")

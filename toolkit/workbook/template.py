@@ -16,6 +16,8 @@ from toolkit.core import cells, spec
 from toolkit.core.atomic import write_atomically
 
 FIXED_TIME = dt.datetime(2021, 9, 29)
+# 万元 as typed: "General" shows 1.25 as 1.25 and 9559.3697 in full (a fixed "0.000000" would show 1.250000)
+MONEY_FORMAT = "General"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = Font(name="宋体", size=10)
@@ -225,7 +227,7 @@ def _fill_tables(wb: Workbook, lay: cells.Layout, sheet_dvs: dict) -> None:
                 _unlock(cell)
                 dvs["money" if c.unit == spec.MONEY else "count"].add(ref)
                 if c.unit == spec.MONEY:
-                    cell.number_format = "0.000000##"
+                    cell.number_format = MONEY_FORMAT
             else:
                 cell.value = cells.total_formula(c.key)
                 cell.fill = _TOTAL_FILL
