@@ -49,14 +49,44 @@ class ChineseHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{self.HEADINGS.get(heading, heading)}：\n")
 
+    def write_text(self, text: str) -> None:
+        """Paragraphs wrapped by display width at breaks a reader accepts (click's wrapper counts a Chinese
+        character as one column and breaks inside words); a ``\\b`` paragraph is kept as written."""
+        indent = " " * self.current_indent
+        for n, paragraph in enumerate(_paragraphs(text)):
+            if n:
+                self.write("\n")
+            self.write("".join(f"{indent}{line}\n" for line in _wrapped(paragraph, self.width - len(indent))))
+
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
         extras = (("[default: ", "[默认："), ("[required]", "[必填]"), ("; required]", "；必填]"))
-        translated = []
+        rows = list(rows)
+        first_col = min(max((len(term) for term, _ in rows), default=0), col_max) + col_spacing
         for term, text in rows:
             for english, chinese in extras:
                 text = text.replace(english, chinese)
-            translated.append((term, text))
-        super().write_dl(translated, col_max, col_spacing)
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if len(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(term)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = _wrapped(text, max(self.width - first_col - self.current_indent, 20)) if text else [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(" " * (first_col + self.current_indent) + line + "\n")
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.strip("\n")) if p.strip()]
+
+
+def _wrapped(paragraph: str, width: int) -> list[str]:
+    """One paragraph of help in lines of at most ``width`` display columns (``\\b`` first: as written)."""
+    from validators.reporters import wrap
+
+    if paragraph.startswith("\b"):
+        return [line for line in paragraph.split("\n")[1:]]
+    return wrap(" ".join(line.strip() for line in paragraph.splitlines()), max(width, 20))
 
 
 class ChineseContext(click.Context):

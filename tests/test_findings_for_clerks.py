@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from rich.cells import cell_len
+from rich.console import Console
 
 import cli
 from tests.data.validate import corpus
@@ -159,7 +161,9 @@ def test_the_chinese_rule_title_is_accepted_as_the_rule_id(tmp_path):
 def test_the_report_reads_well_in_an_80_column_terminal(tmp_path):
     names = ("text", "negative", "total-typed-wrong", "in-force-below-issued", "validation-missing", "unprotected")
     paths = [corpus.build(case(n), tmp_path) for n in names]
-    _, out = validate(*paths)
+    terminal = Console(width=80, force_terminal=True, color_system=None, file=io.StringIO())  # only a terminal wraps
+    reporters.render_text(validate_paths(paths), terminal)
+    out = terminal.file.getvalue()
     lines = out.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
     assert not any(ch in out for ch in "┃│┏━")  # no box table to wrap into slices

@@ -15,7 +15,6 @@ from validators.catalogue import get as get_rule
 from validators.findings import ERROR, FileReport, Finding
 
 SEVERITY = {ERROR: "强制", "warning": "提示"}
-PIPE_WIDTH = 80
 
 
 def _value(value: Any) -> Any:
@@ -186,38 +185,84 @@ def _style(f: Finding | BlankGroup) -> str:
 
 
 _NO_LINE_START = set("，。、；：？！）》」』”’…%,.;:?!)]")
-_TOKEN = re.compile(r"[!-~]+|\s+|.", re.S)
+_NO_LINE_END = set("（《「『“‘([")
+_BREAK_AFTER = set("，。、；：？！）」』”…,;:?!")  # a reader accepts a break after these (and at a space)
+# words this report writes that a line must not split (a two-character word split reads as two words)
+KEEP_WHOLE = ("未通过", "通过", "强制性错误", "强制", "提示", "未说明", "已说明", "未填写", "审核说明", "审核结果",
+              "工作表", "单元格", "总计", "合计", "自然人", "改正", "提交", "核对", "相等", "相差")
+_TOKEN = re.compile("|".join(map(re.escape, sorted(KEEP_WHOLE, key=len, reverse=True))) + r"|[!-~]+|\s+|.", re.S)
+LOOK_BACK = 0.4  # a break at punctuation is taken when it leaves the line at least 60% full,
+FAIR = 0.25  # else one that leaves it a quarter full, before a break between two characters (maybe inside a word)
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` terminal cells: CJK breaks anywhere, an ASCII run (a number, a rule
-    id, a cell) stays whole when it fits, and no line starts with closing punctuation."""
+    """``text`` in lines of at most ``width`` terminal cells, broken where a reader accepts it: after punctuation
+    or at a space when that leaves the line at least 60% full (else a quarter full), else between two characters;
+    never inside an
+    ASCII run (a number, a rule id, a cell) or a word of ``KEEP_WHOLE`` when it fits a line, never before
+    closing or after opening punctuation."""
     from rich.cells import cell_len
 
     tokens: list[str] = []
+    glue = False
     for token in _TOKEN.findall(text):
-        if tokens and token[0] in _NO_LINE_START and not tokens[-1].isspace():
+        if tokens and not tokens[-1].isspace() and (glue or token[0] in _NO_LINE_START):
             tokens[-1] += token
         else:
             tokens.append(token)
+        glue = token[-1] in _NO_LINE_END
+    tokens = _join_spaces(tokens)
     lines: list[str] = []
-    line = ""
+    line: list[str] = []
     for token in tokens:
-        if cell_len(line + token) <= width or not line.strip():
-            line += token
+        if cell_len("".join(line) + token) <= width or not "".join(line).strip():
+            line.append(token)
             continue
-        lines.append(line.rstrip())
-        line = "" if token.isspace() else token
-    if line.strip():
-        lines.append(line.rstrip())
+        breaks = [i for i in range(len(line) - 1, 0, -1) if line[i - 1][-1] in _BREAK_AFTER or line[i].isspace()]
+        full = [i for i in breaks if cell_len("".join(line[:i])) >= width * (1 - LOOK_BACK)]
+        fair = [i for i in breaks if cell_len("".join(line[:i])) >= width * FAIR]
+        cut = (full or fair or [len(line)])[0]
+        lines.append("".join(line[:cut]).rstrip())
+        line = line[cut:]
+        while line and line[0].isspace():
+            line.pop(0)
+        if line or not token.isspace():
+            line.append(token)
+    if "".join(line).strip():
+        lines.append("".join(line).rstrip())
     return lines or [""]
 
 
+def _join_spaces(tokens: list[str]) -> list[str]:
+    """A space next to a Chinese character (“错误 2 项”, “D28 （…”) binds its neighbours: a break there would part
+    a number from its measure word. Only a space between two ASCII runs stays a break."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.isspace() and out and i + 1 < len(tokens) and out[-1][-1] not in _BREAK_AFTER \
+                and not (out[-1][-1].isascii() and tokens[i + 1][0].isascii()):
+            out[-1] += token + tokens[i + 1]
+            i += 2
+            continue
+        if out and out[-1][-1].isspace() and not out[-1].isspace():
+            out[-1] += token  # a chain “2 项 …” continues
+            i += 1
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def _print(console: Any, text: str, indent: int = 0, hanging: int | None = None, style: str = "") -> None:
-    """Print ``text`` wrapped to the console's width, the first line indented ``indent``, the rest ``hanging``."""
+    """Print ``text`` wrapped to a terminal's width, the first line indented ``indent``, the rest ``hanging``;
+    to a file or a pipe each text is one line (whoever reads it wraps it)."""
     from rich.text import Text
 
     hanging = indent if hanging is None else hanging
+    if not console.is_terminal:
+        console.print(Text(" " * indent + text, style=style), soft_wrap=True)
+        return
     for n, line in enumerate(wrap(text, max(console.width - hanging, 20))):
         console.print(Text(" " * (indent if n == 0 else hanging) + line, style=style), soft_wrap=True)
 
@@ -234,8 +279,6 @@ def render_text(reports: Sequence[FileReport], console: Any = None) -> None:
 
     if console is None:
         console = Console()
-        if not console.is_terminal:  # a file or a pipe: the width of a terminal
-            console.width = PIPE_WIDTH
     for r in reports:
         if not r.findings:
             continue
@@ -253,7 +296,7 @@ def render_text(reports: Sequence[FileReport], console: Any = None) -> None:
             line = Text("  ")
             line.append(head[: len(head) - len(item.rule) - 1])
             line.append(" " + item.rule, style=style)
-            if cell_width(head) + 2 <= console.width:
+            if cell_width(head) + 2 <= console.width or not console.is_terminal:
                 console.print(line, soft_wrap=True)
             else:
                 _print(console, head, indent=2, hanging=4)

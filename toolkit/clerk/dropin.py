@@ -69,8 +69,9 @@ def _run(paths: list[Path]) -> int:
             continue
         lines.append(f"{reporters.summary(result)} 标注副本：{written}")
         _open(written, lines)
-    for line in lines:
-        _say(line)
+    verdicts = {reporters.summary(r) + " " for r in results}
+    for line in lines:  # the verdict is printed above with the findings: once on the terminal, whole in the notice
+        _say(next((line.removeprefix(v) for v in verdicts if line.startswith(v)), line))
     _notify("\n".join(lines))
     return EXIT_OK if all(r.valid for r in results) else EXIT_ERRORS
 
