@@ -147,7 +147,7 @@ def test_button_colours_exactly_the_offending_cells_and_never_writes_an_input(tm
     result_rows = written_rows(actions)[1:]
     red = {(r[3], r[4]) for r in result_rows if r[1] == "强制" and r[4]}
     single = {(names[k[0]], cells.a1(k[1] + 1, k[2] + 1)) for k, colour in _coloured(actions).items()
-              if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
+              if k[3] == 1 and k[4] == 1 and (colour or "").upper() == button.ERROR_COLOUR}
     assert red and single == red
     inputs = {cells.layout().address(c.key) for c in spec.CELLS if c.kind == "input"}
     for a in actions:
@@ -298,7 +298,7 @@ def test_button_lists_an_empty_templates_blanks_once_per_sheet_and_colours_every
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
     red = {(names[k[0]], cells.a1(k[1] + 1, k[2] + 1)) for k, colour in _coloured(actions).items()
-           if k[3] == 1 and k[4] == 1 and colour.upper() == button.ERROR_COLOUR}
+           if k[3] == 1 and k[4] == 1 and (colour or "").upper() == button.ERROR_COLOUR}
     inputs = {cells.layout().address(c.key) for c in spec.CELLS if c.kind == "input"}
     assert inputs <= red
 
@@ -343,3 +343,44 @@ def test_button_marks_a_note_whose_warning_is_gone_and_keeps_it(tmp_path, lo_rec
     assert len(notes) == 1 and notes[0]["start_column"] + 1 == button.STATUS_COLUMN
     assert notes[0]["start_row"] + 1 == cells.layout().notes_first_row - 1
     assert notes[0]["values"] == [[STATUS_HEADER], [STALE_MARK]]
+
+
+def _final_fills(actions, names) -> dict[tuple[str, str], str | None]:
+    """Every cell's last fill colour after the button's setRangeColor actions (ranges expanded to cells)."""
+    out: dict[tuple[str, str], str | None] = {}
+    for a in actions:
+        if a["func"] != "setRangeColor":
+            continue
+        for r in range(a["row_count"]):
+            for c in range(a["column_count"]):
+                ref = cells.a1(a["start_row"] + r + 1, a["start_column"] + c + 1)
+                out[(names[a["sheet_position"]], ref)] = a["args"][0].upper() if a["args"][0] else None
+    return out
+
+
+def test_button_fills_differ_from_the_template_exactly_on_the_finding_cells(tmp_path, lo_recalc):
+    """Issue 22 item 8: the reset gives each cell the template's own fill (基本信息 B11, 模板版本, has none and is
+    never given the input colour); after it, only the cells findings name are red or yellow."""
+    from toolkit.workbook.template import INPUT_COLOUR, template_workbook
+
+    report = sample_report(46, "示例区统计局")
+    values = dict(report.values)
+    values[spec.t3("new", "research")] += 2  # 强制 t3.balance
+    values["t2.rules.issued"], values["t2.rules.in_force"] = 4, 2  # 提示 plausible.in_force
+    path = lo_recalc(write_workbook(tmp_path / "marked.xlsx", AnnualReport(None, report.info, values)))
+    actions = run_button(path)
+    names = [s["name"] for s in payload(path)["sheets"]] + [RESULT_SHEET]
+    rows = written_rows(actions)[1:]
+    wanted = {}
+    for r in rows:
+        if r[4] and r[3] in spec.SHEETS and r[3] != spec.NOTES_SHEET:
+            colour = button.ERROR_COLOUR if r[1] == "强制" else button.WARNING_COLOUR
+            wanted[(r[3], r[4])] = colour if wanted.get((r[3], r[4])) != button.ERROR_COLOUR else button.ERROR_COLOUR
+    assert {c.upper() for c in wanted.values()} == {button.ERROR_COLOUR.upper(), button.WARNING_COLOUR.upper()}
+    template = template_workbook()
+    fills = {k: v for k, v in _final_fills(actions, names).items() if k[0] != spec.NOTES_SHEET}
+    differs = {k for k, v in fills.items() if v != ((button.template_fill(template[k[0]][k[1]]) or "").upper() or None)}
+    assert differs == set(wanted), (differs ^ set(wanted))
+    assert all(fills[k] == v.upper() for k, v in wanted.items())
+    version = cells.layout().info["template_version"]
+    assert fills.get(version) is None and fills.get(version) != "#" + INPUT_COLOUR

@@ -209,20 +209,26 @@ def _link_cells(sheet: Any, listed: list[tuple[str, ...]], names: set[str]) -> N
 
 
 @cache
-def _colour_blocks() -> tuple[tuple[str, str, str], ...]:
-    """(sheet, block, colour) restoring the template's own fills on every cell the button may colour."""
-    from toolkit.workbook.template import INPUT_COLOUR, TOTAL_COLOUR
+def _colour_blocks() -> tuple[tuple[str, str, str | None], ...]:
+    """(sheet, block, colour) restoring the template's own fill on every cell the button may colour: the colour
+    the template gives it, or no fill (``None``) where the template has none (基本信息's 模板版本)."""
+    from toolkit.workbook.template import template_workbook
 
+    template = template_workbook()
     lay = cells.layout()
-    by_colour: dict[tuple[str, str], list[str]] = {}
-    for c in spec.CELLS:
-        sheet, ref = lay.address(c.key)
-        colour = INPUT_COLOUR if c.kind == "input" else TOTAL_COLOUR
-        by_colour.setdefault((sheet, colour), []).append(ref)
-    for f in spec.INFO_FIELDS:
-        sheet, ref = lay.info[f.key]
-        by_colour.setdefault((sheet, INPUT_COLOUR), []).append(ref)
-    return tuple((sheet, block, "#" + colour) for (sheet, colour), refs in by_colour.items() for block in cells.blocks(refs))
+    places = [lay.address(c.key) for c in spec.CELLS] + [lay.info[f.key] for f in spec.INFO_FIELDS]
+    by_colour: dict[tuple[str, str | None], list[str]] = {}
+    for sheet, ref in places:
+        by_colour.setdefault((sheet, template_fill(template[sheet][ref])), []).append(ref)
+    return tuple((sheet, block, colour) for (sheet, colour), refs in by_colour.items() for block in cells.blocks(refs))
+
+
+def template_fill(cell: Any) -> str | None:
+    """``#RRGGBB`` of a template cell's solid fill, or None for no fill."""
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid" or not isinstance(fill.fgColor.rgb, str):
+        return None
+    return "#" + fill.fgColor.rgb[-6:]
 
 
 def _mark_cells(book: Any, findings: list) -> None:
