@@ -35,9 +35,13 @@ def kit(tmp_path_factory) -> Path:
 def test_kit_holds_the_addin_its_module_scripts_guide_and_launchers(kit):
     names = {p.name for p in kit.iterdir()}
     assert {addin.ADDIN_FILE, addin.MODULE_FILE, addin.INSTALL_CMD, addin.UNINSTALL_CMD, addin.SENDTO_CMD,
-            addin.GUIDE, addin.DESKTOP_FILE} <= names
+            addin.INSTALL_SH, addin.REQUIREMENTS, addin.APP, addin.GUIDE, addin.PICTURES} <= names
+    assert addin.DESKTOP_FILE not in names  # written by 安装.sh on the clerk's machine, with its own paths
     guide = (kit / addin.GUIDE).read_text(encoding="utf-8")
     assert addin.TARGET_PYTHON_RELEASE in guide and "卸载" in guide and "信任" in guide
+    assert (kit / addin.APP / "cli.py").is_file() and (kit / addin.APP / "toolkit" / "clerk" / "dropin.py").is_file()
+    assert not list((kit / addin.APP).rglob("__pycache__"))
+    assert "xlwings==" in (kit / addin.REQUIREMENTS).read_text(encoding="utf-8")
 
 
 def test_ribbon_button_calls_a_vba_sub_with_the_ribbon_callback_signature(kit):
@@ -86,22 +90,97 @@ def test_libreoffice_opens_the_addin(kit, tmp_path):
     assert addin.INTERPRETER_WIN in first_sheet and addin.PYTHONPATH_WIN in first_sheet
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None and not os.environ.get("CI"),
-                    reason="desktop-file-utils is installed by make test")
-def test_desktop_launcher_validates_and_its_exec_line_writes_the_annotated_copy(kit, tmp_path):
-    desktop = kit / addin.DESKTOP_FILE
-    done = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
-    (line,) = [x for x in desktop.read_text(encoding="utf-8").splitlines() if x.startswith("Exec=")]
+def test_install_cmd_without_wheels_installs_from_the_package_index_and_says_so(kit):
+    """The README's kit has no wheels folder: 安装.cmd goes on (no stop at its first check) and installs the
+    requirements from the index, saying so; with wheels it installs them offline."""
+    script = (kit / addin.INSTALL_CMD).read_bytes().decode("utf-8")
+    assert "\r\n" in script and "@" not in script.replace("@echo off", "")
+    lines = script.splitlines()
+    online = next(i for i, x in enumerate(lines) if "-r " in x and "--no-index" not in x)
+    offline = next(i for i, x in enumerate(lines) if "--no-index" in x)
+    assert "软件包索引" in lines[online - 2] and "联网" in lines[online - 2]
+    assert f'-r "%KIT%{addin.REQUIREMENTS}"' in lines[online] and f'-r "%KIT%{addin.REQUIREMENTS}"' in lines[offline]
+    checks = [x for x in lines if x.startswith("if ") and "goto :" in x]
+    assert not any("wheels" in x.lower() and "goto" in x for x in checks)  # a missing wheels folder is no stop
+    assert f'echo %APPDIR%\\{addin.APP}' in script and addin.PTH in script
+
+
+def _base_python() -> str:
+    """The interpreter a clerk's desktop has (this venv's base Python, not the venv)."""
+    return str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+@pytest.fixture(scope="module")
+def installed(kit, tmp_path_factory):
+    """安装.sh run for real in a temporary HOME (packages from the index; pip's own cache is used when present)."""
+    if not os.environ.get("CI") and not _index_reachable():
+        pytest.skip("offline: no package index")
+    home = tmp_path_factory.mktemp("home")
+    (home / "Desktop").mkdir()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
+    cache = Path(os.environ.get("PIP_CACHE_DIR", Path.home() / ".cache" / "pip"))
+    if cache.is_dir():
+        env["PIP_CACHE_DIR"] = str(cache)
+    done = subprocess.run(["sh", str(kit / addin.INSTALL_SH), _base_python()], capture_output=True, text=True,
+                          timeout=900, env=env, cwd=home)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return home, done.stdout
+
+
+def test_linux_install_script_installs_a_launcher_pointing_at_what_it_installed(installed, kit, tmp_path):
+    home, said = installed
+    assert "安装完成" in said and "软件包索引" in said
+    desktop = home / ".local" / "share" / "applications" / addin.DESKTOP_FILE
+    assert desktop.is_file() and (home / "Desktop" / addin.DESKTOP_FILE).is_file()
+    text = desktop.read_text(encoding="utf-8")
+    assert f"MimeType={addin.XLSX_MIME};" in text
+    (line,) = [x for x in text.splitlines() if x.startswith("Exec=")]
     argv = shlex.split(line.removeprefix("Exec="))
+    assert argv[0] == str(home / ".local" / "share" / "nianbao" / "venv" / "bin" / "python")  # not the build venv
+    assert str(Path(sys.executable).parent) not in text
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0 and not check.stdout.strip(), check.stdout + check.stderr
+    if shutil.which("update-desktop-database"):
+        assert addin.XLSX_MIME in (desktop.parent / "mimeinfo.cache").read_text(encoding="utf-8")
     workbook = write_workbook(tmp_path / "示例区统计局.xlsx", sample_report(3, "示例区统计局"))
     before = workbook.read_bytes()
     argv = [str(workbook) if a == "%F" else a for a in argv]
-    run = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
-                         env={**os.environ, "NIANBAO_NO_OPEN": "1"})
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(home), "NIANBAO_NO_OPEN": "1"})
     assert "Traceback" not in run.stderr, run.stderr
     assert (tmp_path / "示例区统计局.审核.xlsx").exists(), (run.stdout, run.stderr)
     assert workbook.read_bytes() == before
+
+
+def test_install_guide_is_an_html_page_with_its_pictures_in_chromium(kit, tmp_path):
+    """安装说明 opens as a page (not Markdown source): Chromium prints it with its headings, tables and pictures."""
+    page = kit / addin.GUIDE
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in html and "<table>" in html
+    assert "## " not in html and "|---|" not in html
+    for name in addin.GUIDE_PICTURES:
+        assert f'src="{addin.PICTURES}/{name}"' in html and (kit / addin.PICTURES / name).is_file()
+    pdf = tmp_path / "guide.pdf"
+    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                           f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert pdf.is_file(), done.stderr[-2000:]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "安装步骤（Windows）" in text and "检查是否装好" in text and "## " not in text
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = _png_size(kit / addin.PICTURES / addin.GUIDE_PICTURES[0])
+    assert any(row.split()[3:5] == [str(width), str(height)] for row in images.splitlines()[2:]), images
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    import struct
+
+    return struct.unpack(">II", path.read_bytes()[16:24])
+
+
+def test_the_guide_picture_is_the_documented_result_sheet(kit):
+    docs = Path(__file__).resolve().parents[1] / "docs" / "img" / "result-sheet.png"
+    assert (kit / addin.PICTURES / "result-sheet.png").read_bytes() == docs.read_bytes()
 
 
 def test_a_folder_with_files_is_refused_without_force(tmp_path):

@@ -35,11 +35,17 @@ MODULE_FILE = f"{ADDIN_NAME}.py"
 TAB_LABEL = "年报"
 BUTTON_LABEL = "审核"
 LAUNCHER_NAME = "年报审核"
-DESKTOP_FILE = f"{LAUNCHER_NAME}.desktop"
+DESKTOP_FILE = f"{LAUNCHER_NAME}.desktop"  # written by 安装.sh into the user's applications folder
 INSTALL_CMD = "安装.cmd"
+INSTALL_SH = "安装.sh"  # Linux desktops
+REQUIREMENTS = "requirements.txt"
+APP = "app"  # the program's own code, copied beside the venv and put on its path by a .pth file
+PTH = "nianbao-app.pth"
+PICTURES = "img"
+GUIDE_PICTURES = ("result-sheet.png",)
 UNINSTALL_CMD = "卸载.cmd"
 SENDTO_CMD = f"发送到-{LAUNCHER_NAME}.cmd"
-GUIDE = "安装说明.md"
+GUIDE = "安装说明.html"  # written from kit/guide.md by a Markdown library
 WHEELS = "wheels"
 TARGET_PYTHON = (3, 11)  # the wheels are cp311 win_amd64: IT supplies this Python
 TARGET_PYTHON_RELEASE = "3.11.9"  # the last 3.11 release with a Windows installer on python.org
@@ -93,7 +99,7 @@ def build_kit(out_dir: Path, *, wheelhouse: bool = False, force: bool = False,
               python: str | None = None, password: str | None = None) -> list[Path]:
     """Write the kit into ``out_dir`` and return the paths written.
 
-    ``python`` is the interpreter named in the .desktop launcher (default: the one running this).
+    ``python`` is no longer used (the Linux launcher is written by 安装.sh on the clerk's machine); kept for callers.
     Refuses (Chinese ``OutputError``) to write into a non-empty folder unless ``force``.
     ``password`` is the templates' sheet password, written into the add-in's config sheet.
     """
@@ -109,12 +115,83 @@ def build_kit(out_dir: Path, *, wheelhouse: bool = False, force: bool = False,
         _write_text(out_dir / INSTALL_CMD, _windows(_fill(_kit_text("install.cmd")))),
         _write_text(out_dir / UNINSTALL_CMD, _windows(_fill(_kit_text("uninstall.cmd")))),
         _write_text(out_dir / SENDTO_CMD, _windows(_fill(_kit_text("sendto.cmd")))),
-        _write_text(out_dir / GUIDE, _fill(_kit_text("guide.md"))),
-        _write_text(out_dir / DESKTOP_FILE, desktop_entry(python or sys.executable)),
+        _write_text(out_dir / INSTALL_SH, _fill(_kit_text("install.sh")), mode=0o755),
+        _write_text(out_dir / REQUIREMENTS, "\n".join(requirements()) + "\n"),
+        _write_text(out_dir / GUIDE, guide_html(_fill(_kit_text("guide.md")))),
+        *_copy_pictures(out_dir / PICTURES),
+        _copy_program(out_dir / APP),
     ]
+    stale = out_dir / DESKTOP_FILE  # an older kit's launcher held the build machine's paths
+    if force and stale.is_file():
+        stale.unlink()
     if wheelhouse:
         written.append(download_wheels(out_dir / WHEELS, force=force))
     return written
+
+
+def requirements(project: str = "nianbao") -> list[str]:
+    """The project's runtime requirements as installed here (pinned, with their markers; no extras)."""
+    from importlib.metadata import requires
+
+    return [r for r in requires(project) or [] if "extra ==" not in r.replace('"', "").replace("'", "")]
+
+
+_PROGRAM = ("toolkit", "validators", "workbook_templates")
+
+
+def _copy_program(target: Path) -> Path:
+    """The program's code (the packages and ``cli.py``, wherever they are installed), without caches."""
+    import importlib
+
+    staging = target.with_name(f".~{target.name}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        for name in _PROGRAM:
+            source = Path(importlib.import_module(name).__file__).parent
+            shutil.copytree(source, staging / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copy2(Path(importlib.import_module("cli").__file__), staging / "cli.py")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _copy_pictures(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in GUIDE_PICTURES:
+        data = resources.files("toolkit.clerk").joinpath("kit", name).read_bytes()
+        out.append(write_atomically(folder / name, lambda tmp, data=data: tmp.write_bytes(data)))
+    return out
+
+
+_GUIDE_CSS = """
+body { font-family: "Microsoft YaHei", "微软雅黑", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif;
+  max-width: 860px; margin: 24px auto; padding: 0 16px; line-height: 1.7; color: #222; }
+h1 { font-size: 1.6em; border-bottom: 2px solid #2b5797; padding-bottom: 6px; }
+h2 { font-size: 1.25em; margin-top: 1.6em; color: #2b5797; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { border: 1px solid #999; padding: 4px 8px; vertical-align: top; }
+th { background: #eef2f8; }
+code { background: #f3f3f3; padding: 0 3px; }
+img { max-width: 100%; border: 1px solid #ccc; }
+"""
+
+
+def guide_html(markdown: str) -> str:
+    """The install guide as one page a clerk opens by double-click: markdown-it (CommonMark and tables, raw HTML
+    off, so the text is never markup), a title, inline CSS, pictures as relative links into the kit."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    title = next((line.lstrip("# ").strip() for line in markdown.splitlines() if line.startswith("# ")), LAUNCHER_NAME)
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape(title)}</title>\n<style>{_GUIDE_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
 # --- the .xlam ----------------------------------------------------------------------------------------------
@@ -271,6 +348,7 @@ def _fill(text: str) -> str:
         "APPDIR": APP_DIR_WIN, "INTERPRETER": INTERPRETER_WIN, "PYTHONPATH": PYTHONPATH_WIN,
         "SENDTO_CMD": SENDTO_CMD, "LAUNCHER": LAUNCHER_NAME, "DESKTOP_FILE": DESKTOP_FILE,
         "INSTALL_CMD": INSTALL_CMD, "UNINSTALL_CMD": UNINSTALL_CMD, "TAB": TAB_LABEL, "BUTTON": BUTTON_LABEL,
+        "INSTALL_SH": INSTALL_SH, "REQUIREMENTS": REQUIREMENTS, "APP": APP, "PTH": PTH, "PICTURES": PICTURES,
         "CONF_SHEET": conf_sheet_name(), "WHEELS": WHEELS, "INFO_SHEET": spec.INFO_SHEET,
         "NOTES_SHEET": spec.NOTES_SHEET, "INFO_CHECKS_LABEL": spec.INFO_CHECKS_LABEL,
         "INFO_BLANKS_LABEL": spec.INFO_BLANKS_LABEL, "T3_CHECK_LABEL": spec.T3_CHECK_LABEL,
@@ -285,8 +363,11 @@ def _windows(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def _write_text(path: Path, text: str) -> Path:
-    return write_atomically(path, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+def _write_text(path: Path, text: str, mode: int | None = None) -> Path:
+    written = write_atomically(path, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+    if mode is not None:
+        written.chmod(mode)
+    return written
 
 
 def desktop_entry(python: str) -> str:

@@ -1,7 +1,8 @@
 @echo off
 chcp 65001 >nul
 setlocal EnableExtensions
-rem nianbao: per-user install of the Excel add-in and the SendTo launcher, without network.
+rem nianbao: per-user install of the Excel add-in and the SendTo launcher. With the @WHEELS@ folder it
+rem installs without network; without it the packages come from the package index (and it says so).
 rem Usage: 安装.cmd [full path of python.exe]   (default: py -@PYVER@)
 
 set "KIT=%~dp0"
@@ -13,10 +14,12 @@ set "SENDTO=%APPDATA%\Microsoft\Windows\SendTo"
 set "PY=py -@PYVER@"
 if not "%~1"=="" set PY="%~1"
 
-echo 年报审核：开始安装（只安装给当前用户，不需要管理员权限，不需要联网）
+set "OFFLINE=1"
+if not exist "%KIT%@WHEELS@\*.whl" set "OFFLINE="
+if defined OFFLINE echo 年报审核：开始安装（只安装给当前用户，不需要管理员权限，不需要联网）
+if not defined OFFLINE echo 年报审核：开始安装（只安装给当前用户，不需要管理员权限）
 echo.
 
-if not exist "%KIT%@WHEELS@\*.whl" goto :nowheels
 tasklist /FI "IMAGENAME eq EXCEL.EXE" 2>nul | find /I "EXCEL.EXE" >nul
 if not errorlevel 1 goto :excelopen
 
@@ -28,8 +31,23 @@ if exist "%VENV%" rmdir /s /q "%VENV%"
 %PY% -m venv "%VENV%"
 if errorlevel 1 goto :failed
 
-echo [2/4] 从安装包的 @WHEELS@ 文件夹安装审核程序（不联网）
-"%VENV%\Scripts\python.exe" -m pip install --disable-pip-version-check --no-index --find-links "%KIT%@WHEELS@" nianbao
+if defined OFFLINE goto :offline
+echo [2/4] 安装包里没有 @WHEELS@ 文件夹：从 Python 软件包索引联网下载并安装审核程序需要的软件包
+echo       （需要能访问互联网或单位配置的软件包镜像；离线安装请让信息科加 --wheelhouse 重新生成安装包）
+"%VENV%\Scripts\python.exe" -m pip install --disable-pip-version-check -r "%KIT%@REQUIREMENTS@"
+if errorlevel 1 goto :noindex
+goto :program
+
+:offline
+echo [2/4] 从安装包的 @WHEELS@ 文件夹安装审核程序需要的软件包（不联网）
+"%VENV%\Scripts\python.exe" -m pip install --disable-pip-version-check --no-index --find-links "%KIT%@WHEELS@" -r "%KIT%@REQUIREMENTS@"
+if errorlevel 1 goto :failed
+
+:program
+if exist "%APPDIR%\@APP@" rmdir /s /q "%APPDIR%\@APP@"
+xcopy /E /I /Q /Y "%KIT%@APP@" "%APPDIR%\@APP@" >nul
+if errorlevel 1 goto :failed
+> "%VENV%\Lib\site-packages\@PTH@" echo %APPDIR%\@APP@
 if errorlevel 1 goto :failed
 "%VENV%\Scripts\python.exe" -c "import xlwings, win32com.client, toolkit.clerk.button, toolkit.clerk.dropin"
 if errorlevel 1 goto :failed
@@ -51,9 +69,10 @@ echo 安装完成。请打开 Excel：功能区出现“@TAB@”选项卡，其�
 echo 使用 WPS 时：在年报文件上点右键，选“发送到”→“@LAUNCHER@”。
 goto :end
 
-:nowheels
-echo 错误：安装包里没有 @WHEELS@ 文件夹（或其中没有 .whl 文件）。
-echo 请让信息科用 nianbao excel-addin -o 文件夹 --wheelhouse 重新生成完整的安装包。
+:noindex
+echo.
+echo 错误：无法从 Python 软件包索引下载软件包（本机可能不能联网）。
+echo 请让信息科用 nianbao excel-addin -o 文件夹 --wheelhouse 生成含 @WHEELS@ 文件夹的离线安装包。
 goto :fail
 
 :excelopen
