@@ -19,7 +19,7 @@ from tests.conftest import recalc
 from toolkit.core import cells, spec
 from toolkit.core.model import AnnualReport
 from toolkit.district.consolidate import DETAIL_SHEET, FINDINGS_SHEET, STATUS_SHEET
-from toolkit.district.workbook import detail_rows
+from toolkit.district.workbook import detail_check_row, detail_columns, detail_row, detail_unit_column
 from toolkit.workbook.read import read_workbook
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.write import write_workbook
@@ -178,17 +178,19 @@ def test_findings_sheet_locates_every_problem_by_file_and_cell(district, allowed
 
 
 def test_detail_sheet_traces_every_number_to_a_unit_and_cell(district, allowed):
-    ws = openpyxl.load_workbook(allowed)[DETAIL_SHEET]
-    names = [ws.cell(row=r, column=2).value for r in range(5, 5 + 28)]
+    ws = openpyxl.load_workbook(allowed)[DETAIL_SHEET]  # one row per input cell, one column per unit
+    columns = [detail_unit_column(i) for i in range(28)]
+    names = [ws.cell(row=2, column=c).value for c in columns]
     assert sorted(names) == sorted(r.info["name"] for r in district["summed"])
-    assert ws.cell(row=5 + 28, column=2).value == "合计"
+    sum_col, _ = detail_columns(28)
+    assert ws.cell(row=2, column=sum_col).value == "合计"
     by_name = {r.info["name"]: r for r in district["summed"]}
     for j, key in enumerate(spec.INPUT_KEYS):
-        sheet, ref = cells.layout().address(key)
-        assert f"{sheet}!{ref}" in ws.cell(row=2, column=4 + j).value
-        for r in range(5, 5 + 28):
-            value = ws.cell(row=r, column=4 + j).value
-            expected = by_name[ws.cell(row=r, column=2).value].values[key]
+        _, ref = cells.layout().address(key)
+        assert ws.cell(row=detail_row(j), column=2).value.endswith(f" {ref}")
+        for c in columns:
+            value = ws.cell(row=detail_row(j), column=c).value
+            expected = by_name[ws.cell(row=2, column=c).value].values[key]
             assert (Decimal(str(value)) if isinstance(expected, Decimal) else value) == expected
 
 
@@ -198,12 +200,12 @@ def test_libreoffice_recalculation_gives_the_same_totals_and_agrees(district, al
     for key in spec.TOTAL_KEYS:
         sheet, ref = cells.layout().address(key)
         assert wb[sheet][ref].value == expected[key], key
-    sum_row, check_row = detail_rows(28)
+    sum_col, check_col = detail_columns(28)
     ws = wb[DETAIL_SHEET]
-    assert ws.cell(row=check_row, column=3).value == "全部一致"
+    assert ws.cell(row=detail_check_row(), column=check_col).value == "全部一致"
     for j, key in enumerate(spec.INPUT_KEYS):
-        assert ws.cell(row=check_row, column=4 + j).value == "一致", key
-        total = ws.cell(row=sum_row, column=4 + j).value
+        assert ws.cell(row=detail_row(j), column=check_col).value == "一致", key
+        total = ws.cell(row=detail_row(j), column=sum_col).value
         assert Decimal(str(total)).quantize(Decimal("0.000001")) == Decimal(expected[key]).quantize(Decimal("0.000001"))
 
 

@@ -16,7 +16,7 @@ from tests.conftest import recalc
 from tests.test_consolidate import independent_sum, run_cli
 from toolkit.core import cells, spec
 from toolkit.district.consolidate import DETAIL_SHEET, FINDINGS_SHEET, STATUS_SHEET
-from toolkit.district.workbook import LEFT_BLANK, detail_rows
+from toolkit.district.workbook import LEFT_BLANK, detail_check_row, detail_columns, detail_row
 from toolkit.workbook.read import read_workbook
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.write import write_workbook
@@ -84,10 +84,10 @@ def test_detail_sheet_check_agrees_after_libreoffice_recalculation_when_a_column
     out = tmp_path / "s.xlsx"
     assert run_cli(["consolidate", tmp_path / "in", "-o", out, "--blank-policy", "allow"], capsys)[0] == 0
     ws = openpyxl.load_workbook(recalc(out, tmp_path / "lo"), data_only=True)[DETAIL_SHEET]
-    _, check_row = detail_rows(2)
-    column = 4 + spec.INPUT_KEYS.index(NEW_NATURAL)
-    assert ws.cell(row=check_row, column=column).value == LEFT_BLANK
-    assert ws.cell(row=check_row, column=3).value == "全部一致"
+    _, check_col = detail_columns(2)
+    row = detail_row(spec.INPUT_KEYS.index(NEW_NATURAL))
+    assert ws.cell(row=row, column=check_col).value == LEFT_BLANK
+    assert ws.cell(row=detail_check_row(), column=check_col).value == "全部一致"
 
 
 def test_city_run_over_a_district_summary_with_unknown_cells(tmp_path, capsys):

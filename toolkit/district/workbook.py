@@ -42,12 +42,9 @@ if TYPE_CHECKING:
 
 AGREE, DISAGREE, ALL_AGREE = "一致", "不一致", "全部一致"
 LEFT_BLANK = "含空白，汇总表留空"  # the check of a column with a blank unit: the summary cell must be blank
-DETAIL_HEADER_ROWS = 4  # title, table/cell, row label, column label
-DETAIL_TITLE_COLUMNS = 2  # 序号 and 单位名称 repeat on every printed page of 汇总明细
-DETAIL_COLUMNS_PER_PAGE = 22  # input-cell columns on one landscape A4 page of 汇总明细 (sets its fitToWidth)
 LINE_POINTS = 13.5  # the height of one line of 10-point 宋体
 MAX_LINES = 15  # a wrapped cell taller than this is cut on paper (the whole text stays in the cell)
-_WRAPPED = ("head", "wrap", "total")
+_WRAPPED = ("head", "wrap", "total", "d_head")
 
 
 @dataclass(frozen=True)
@@ -56,9 +53,10 @@ class PrintSetup:
     rows/columns repeated on every page (as (first, last), 1-based; set on the placeholder sheet)."""
 
     landscape: bool = True
-    pages_wide: int = 1
+    pages_wide: int | None = 1  # None: printed at 100 %, as many pages across as the columns need
     title_rows: tuple[int, int] | None = None
     title_columns: tuple[int, int] | None = None
+    margin_inches: float = 0.6  # top and bottom
 
 
 # --- the summary workbook --------------------------------------------------------------------
@@ -97,7 +95,8 @@ def _print_titles(ws: object, setup: PrintSetup) -> None:
         ws.print_title_cols = f"{letter(first)}:{letter(last)}"
 
 
-_STYLES = ("title", "head", "text", "wrap", "int", "money", "total", "pass", "fail", "clip")
+_STYLES = ("title", "head", "text", "wrap", "int", "money", "total", "pass", "fail", "clip",
+           "d_title", "d_head", "d_text", "d_int", "d_money", "d_total")
 
 
 def _styles(wb: Workbook) -> dict[str, int]:
@@ -126,6 +125,18 @@ def _styles(wb: Workbook) -> dict[str, int]:
                      fill=PatternFill("solid", fgColor="FF5B5B")),
         # the whole text stays in the cell; screen and paper show what fits the column, never spilling over
         "clip": dict(font=Font(name="宋体", size=10), border=border, alignment=Alignment(horizontal="fill")),
+        # 汇总明细 in 8.5 point: labels cut on paper by the next cell (whole in the cell), 万元 shrunk to fit, never ###
+        "d_title": dict(font=Font(name="黑体", size=11, bold=True),
+                        alignment=Alignment(wrap_text=True, vertical="center", horizontal="left")),
+        "d_head": dict(font=Font(name="宋体", size=DETAIL_PT, bold=True), border=border, fill=gray,
+                       alignment=Alignment(wrap_text=True, vertical="center", horizontal="center")),
+        "d_text": dict(font=Font(name="宋体", size=DETAIL_PT), border=border, alignment=Alignment(vertical="center")),
+        "d_int": dict(font=Font(name="宋体", size=DETAIL_PT), border=border, number_format="0",
+                      alignment=Alignment(vertical="center")),
+        "d_money": dict(font=Font(name="宋体", size=DETAIL_PT), border=border, number_format=MONEY_FORMAT,
+                        alignment=Alignment(shrink_to_fit=True, vertical="center")),
+        "d_total": dict(font=Font(name="宋体", size=DETAIL_PT, bold=True), border=border, fill=gray,
+                        alignment=Alignment(vertical="center", shrink_to_fit=True)),
     }
     ids: dict[str, int] = {}
     for name in EXTRA_SHEETS:
@@ -196,8 +207,8 @@ class RawSheet:
         self.last_col = max(self.last_col, last_col)
         self.merges.append(f"{ref}:{cells.a1(row, last_col)}")
         width = sum(self.widths.get(c, 8.43) for c in range(first_col, last_col + 1))
-        lines = math.ceil(_text_width(text) * (1.25 if style == "title" else 1.0) / max(width - 1, 1))
-        self.heights[row] = round(max(1, lines) * (LINE_POINTS + (3 if style == "title" else 0)) + 4, 1)
+        lines = math.ceil(_text_width(text) * (1.25 if style in ("title", "d_title") else 1.0) / max(width - 1, 1))
+        self.heights[row] = round(max(1, lines) * (LINE_POINTS + (3 if style in ("title", "d_title") else 0)) + 4, 1)
 
     def put_formula(self, row: int, col: int, formula: str, style: str = "text") -> None:
         """A formula the code composed (never data): ``formula`` without the leading ``=``."""
@@ -233,7 +244,8 @@ class RawSheet:
         """The sheet XML, piece by piece (one row at a time, so a big sheet is never one string)."""
         yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
                f'xmlns:r="{_RELS}">')
-        yield '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        if self.setup.pages_wide is not None:
+            yield '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         last_row = max(self.rows, default=1)
         yield f'<dimension ref="{cells.a1(1, 1)}:{cells.a1(last_row, self.last_col)}"/>'
         if self.freeze:
@@ -260,10 +272,11 @@ class RawSheet:
         if self.merges:
             yield (f'<mergeCells count="{len(self.merges)}">'
                    + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges) + "</mergeCells>")
-        yield '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
         setup = self.setup
-        yield (f'<pageSetup paperSize="9" orientation="{"landscape" if setup.landscape else "portrait"}" '
-               f'fitToWidth="{setup.pages_wide}" fitToHeight="0"/>')
+        yield (f'<pageMargins left="0.4" right="0.4" top="{setup.margin_inches}" bottom="{setup.margin_inches}" '
+               f'header="0.2" footer="{min(0.3, setup.margin_inches / 2)}"/>')
+        fit = f'fitToWidth="{setup.pages_wide}" fitToHeight="0"' if setup.pages_wide is not None else 'scale="100"'
+        yield f'<pageSetup paperSize="9" orientation="{"landscape" if setup.landscape else "portrait"}" {fit}/>'
         yield f"<headerFooter><oddFooter>{_FOOTER}</oddFooter></headerFooter>"
         yield "</worksheet>"
 
@@ -383,69 +396,93 @@ def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     return sheet
 
 
-def detail_column(index: int) -> int:
-    """The 汇总明细 column of the ``index``-th input cell (0-based)."""
-    return 4 + index
+DETAIL_FIRST_ROW = 4  # title, unit names, files; then one row per input cell
+DETAIL_LABEL_COLUMNS = 4  # 序号, 单元格, 行, 列: repeated on every page across
+DETAIL_UNIT_WIDTH = 3.4  # a unit's column: a four-digit count in 8.5-point type (万元 shrink to fit)
+DETAIL_PT = 8.5  # 汇总明细's type, printed at 100 %: 21 units and the labels fit a landscape A4 page across
+
+
+def detail_row(index: int) -> int:
+    """The 汇总明细 row of the ``index``-th input cell (0-based)."""
+    return DETAIL_FIRST_ROW + index
+
+
+def detail_unit_column(index: int) -> int:
+    """The 汇总明细 column of the ``index``-th summed unit (0-based)."""
+    return DETAIL_LABEL_COLUMNS + 1 + index
+
+
+def detail_columns(n_units: int) -> tuple[int, int]:
+    """(sum column, check column) of 汇总明细 for ``n_units`` summed units."""
+    return detail_unit_column(n_units), detail_unit_column(n_units) + 1
+
+
+def detail_check_row() -> int:
+    """The row under the cells whose check column says whether every cell agrees."""
+    return detail_row(len(spec.INPUT_KEYS))
 
 
 def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
+    """One row per input cell, one column per summed unit (the printed page holds 21 units across and about
+    forty-five cells down in 8.5-point type), then the 合计 (a formula) and 核对 (合计 against the summary) columns."""
     sheet = RawSheet(styles)
     lay = cells.layout()
     summed = result.summed
     n = len(summed)
-    sheet.widths = {1: 5, 2: 24, 3: 30, **{detail_column(j): 10 for j in range(len(spec.INPUT_KEYS))}}
-    title_col = DETAIL_TITLE_COLUMNS + 1  # the title sits right of the repeated columns: printed once
-    sheet.put_title(1, f"汇总明细：{headline(result)}每列是一个填报单元格，“合计”行为公式，“核对”行把合计与汇总表对应单元格比较"
-                    f"（有单位空白的列，汇总表留空，“合计”只是已填单位之和，仅供参考）。", detail_column(13), first_col=title_col)
-    for col, label in enumerate(("序号", "单位名称", "文件"), start=1):
-        sheet.put(2, col, label, "head")
-        sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(DETAIL_HEADER_ROWS, col)}")
-    first, last = DETAIL_HEADER_ROWS + 1, DETAIL_HEADER_ROWS + n
-    sum_row, check_row = last + 1, last + 2
+    sum_col, check_col = detail_columns(n)
+    sheet.widths = {1: 3.5, 2: 6.5, 3: 12, 4: 5.5, **{detail_unit_column(i): DETAIL_UNIT_WIDTH for i in range(n)},
+                    sum_col: 5.5, check_col: 6}
+    folder = input_folder(result)
+    where = f"文件路径相对于“{folder}”。" if folder else ""
+    sheet.put_title(1, f"汇总明细：{headline(result)}每行是一个填报单元格，每列是一个单位；“合计”列为公式，“核对”列把合计与"
+                    f"汇总表对应单元格比较（有单位空白的行，汇总表留空，“合计”只是已填单位之和，仅供参考）。{where}",
+                    check_col, "d_title")
+    for col, label in enumerate(("序号", "单元格", "行", "列"), start=1):
+        sheet.put(2, col, label, "d_head")
+        sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(3, col)}")
+    for i, unit in enumerate(summed):
+        sheet.put(2, detail_unit_column(i), unit.name, "d_head")
+        sheet.put(3, detail_unit_column(i), relative(unit.file, folder), "d_text")
+    for col, label in ((sum_col, "合计"), (check_col, "核对（合计＝汇总表）")):
+        sheet.put(2, col, label, "d_head")
+        sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(3, col)}")
+    first, last = letter(detail_unit_column(0)), letter(detail_unit_column(max(n - 1, 0)))
     for j, key in enumerate(spec.INPUT_KEYS):
-        col = detail_column(j)
+        row = detail_row(j)
         cell = spec.CELL[key]
         sheet_name, ref = lay.address(key)
-        texts = (f"表{spec.TABLE[cell.table].number} {sheet_name}!{ref}", spec.row_label(cell), spec.column_label(cell))
-        for row, text in zip((2, 3, 4), texts, strict=True):
-            sheet.put(row, col, text, "head")
-        at = letter(col)
-        total = f"SUM({at}{first}:{at}{last})" if n else "0"
-        sheet.put_formula(sum_row, col, total, "total")
+        sheet.put(row, 1, j + 1, "d_int")
+        sheet.put(row, 2, f"表{spec.TABLE[cell.table].number} {ref}", "d_text")
+        sheet.put(row, 3, spec.row_label(cell), "d_text")  # cut at the next cell on paper, whole in the cell
+        sheet.put(row, 4, spec.column_label(cell), "d_text")
+        style = "d_money" if cell.unit == spec.MONEY else "d_int"
+        values = [u.report.values.get(key) if u.report is not None else None for u in summed]
+        if n:
+            sheet.put_numbers(row, detail_unit_column(0), values, [style] * n)
+        total = f"SUM({first}{row}:{last}{row})" if n else "0"
+        sheet.put_formula(row, sum_col, total, "d_total")
         target = f"'{sheet_name}'!{ref}"
-        compare = f'IF({at}{sum_row}={target},"{AGREE}","{DISAGREE}：差 "&({at}{sum_row}-{target}))'
+        at = f"{letter(sum_col)}{row}"
+        compare = f'IF({at}={target},"{AGREE}","{DISAGREE}：差 "&({at}-{target}))'
         if n:  # a blank unit makes the sum unknown: the summary cell must then be blank, not the partial SUM
-            compare = (f'IF(COUNTBLANK({at}{first}:{at}{last})>0,IF(ISBLANK({target}),"{LEFT_BLANK}",'
+            compare = (f'IF(COUNTBLANK({first}{row}:{last}{row})>0,IF(ISBLANK({target}),"{LEFT_BLANK}",'
                        f'"{DISAGREE}：有单位空白，汇总表应留空"),{compare})')
-        sheet.put_formula(check_row, col, compare, "total")
-    styles_ = ["money" if spec.CELL[key].unit == spec.MONEY else "int" for key in spec.INPUT_KEYS]
-    for i, unit in enumerate(summed):
-        sheet.put(first + i, 1, i + 1, "int")
-        sheet.put(first + i, 2, unit.name, "text")
-        sheet.put(first + i, 3, unit.file, "text")
-        values = unit.report.values if unit.report is not None else {}
-        sheet.put_numbers(first + i, detail_column(0), [values.get(key) for key in spec.INPUT_KEYS], styles_)
-    checks = f"{cells.a1(check_row, detail_column(0))}:{cells.a1(check_row, detail_column(len(spec.INPUT_KEYS) - 1))}"
-    sheet.put(sum_row, 2, "合计", "total")
-    sheet.put(sum_row, 3, f"共 {n} 个单位", "total")
-    sheet.put(check_row, 2, "核对（合计＝汇总表）", "total")
-    sheet.heights[check_row] = 2 * LINE_POINTS + 4  # 不一致：差 … wraps
+        sheet.put_formula(row, check_col, compare, "d_total")
+        sheet.heights[row] = DETAIL_ROW_POINTS
+    bottom = detail_check_row()
+    checks = f"{letter(check_col)}{detail_row(0)}:{letter(check_col)}{bottom - 1}"
+    sheet.put(bottom, 2, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", "d_total")
     agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
-    sheet.put_formula(check_row, 3, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "total")
-    sheet.freeze = (first, 4)
-    sheet.setup = PrintSetup(pages_wide=detail_pages_wide(), title_rows=(2, DETAIL_HEADER_ROWS),
-                             title_columns=(1, DETAIL_TITLE_COLUMNS))
+    sheet.put_formula(bottom, check_col, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "d_total")
+    sheet.heights[2] = round(DETAIL_NAME_LINES * DETAIL_PT * 1.25 + 4, 1)
+    sheet.freeze = (DETAIL_FIRST_ROW, DETAIL_LABEL_COLUMNS + 1)
+    sheet.setup = PrintSetup(pages_wide=None, title_rows=(2, 3),
+                             title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.4)
     return sheet
 
 
-def detail_pages_wide() -> int:
-    """How many landscape pages 汇总明细 prints across (the unit names repeat on each)."""
-    return math.ceil((len(spec.INPUT_KEYS) + 1) / DETAIL_COLUMNS_PER_PAGE)
-
-
-def detail_rows(n_units: int) -> tuple[int, int]:
-    """(sum row, check row) of 汇总明细 for ``n_units`` summed units."""
-    return DETAIL_HEADER_ROWS + n_units + 1, DETAIL_HEADER_ROWS + n_units + 2
+DETAIL_ROW_POINTS = 10
+DETAIL_NAME_LINES = 5  # a unit name of ten characters, two to a line
 
 
 FINDINGS_HEADER = ("序号", "单位名称", "状态", "文件", "规则编号", "级别", "已说明", "工作表", "单元格", "行", "列", "说明")
