@@ -359,7 +359,7 @@ def _replace_sheets(data: bytes, target: Path, sheets: dict[str, RawSheet]) -> N
 STATUS_HEADER = ("序号", NAME_LABEL, "统一社会信用代码", STATUS_LABEL, "错误数", "提示数", "其中未说明的提示",
                  CONTACT_LABEL, PHONE_LABEL, "主要问题", "文件", "SHA-256")
 STATUS_HEADER_ROW = 3
-HASH_WIDTH = 13.5
+HASH_WIDTH = 10
 
 
 def _relative_text(text: str, folder: str) -> str:
@@ -369,7 +369,7 @@ def _relative_text(text: str, folder: str) -> str:
 def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet = RawSheet(styles)
     header = STATUS_HEADER
-    sheet.widths = {1: 5, 2: 24, 3: 20, 4: 12, 5: 6, 6: 6, 7: 8, 8: 10, 9: 14, 10: 44, 11: 24, 12: HASH_WIDTH}
+    sheet.widths = {1: 4, 2: 20, 3: 19, 4: 11, 5: 5, 6: 5, 7: 7, 8: 8, 9: 13, 10: 34, 11: 20, 12: HASH_WIDTH}
     folder = input_folder(result)
     sheet.put_title(1, headline(result), len(header))
     where = f"“文件”为相对于输入文件夹“{folder}”的路径；" if folder else ""
