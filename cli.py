@@ -327,7 +327,8 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="发布稿保存位置，按扩展名决定格式：.docx（Word）、.pdf、.html（网页）、.md（Markdown）。")
 @click.option("--text", "text", type=click.Path(dir_okay=False, path_type=Path),
-              help="一、五、六部分的文字（Markdown，以各部分标题分段）；不给时这些部分标为【待填写】。")
+              help="一、五、六部分的文字（Markdown，以各部分标题分段；开头可在两行“---”之间写发布机关、发布日期、"
+                   "地址、电话、网址，每行“名称：内容”）；不给时这些部分标为【待填写】。")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="上年数据（填好的模板、汇总表、export 的 .json 或上年发布的年报），用于写“较上年增加/减少”。")
 @click.option("--draft", is_flag=True, help="有强制性错误时仍生成，每页标明“草稿”。")

@@ -293,3 +293,17 @@ def test_result_sheet_prints_on_a4_wraps_every_message_and_repeats_its_header_on
     for message in messages:  # wrapped inside the 说明 column, never cut at the page edge
         assert flat(message) in printed, message
     assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)
+
+
+def test_a_typed_fee_prints_as_typed_not_with_six_decimals(tmp_path):
+    """Issue 22 item 5: the 万元 cell shows 1.25 as typed (General), not 1.250000, and 9559.3697 in full."""
+    from decimal import Decimal
+
+    report = sample_report(5, "示例区教育局")
+    report.values["t2.fees"] = Decimal("1.25")
+    pdf = to_pdf(write_workbook(tmp_path / "费.xlsx", report), tmp_path / "pdf")
+    printed = flat("".join(raw_pages(pdf)))
+    assert "1.25" in printed and "1.250000" not in printed and "1.2500" not in printed
+    report.values["t2.fees"] = Decimal("9559.3697")
+    pdf = to_pdf(write_workbook(tmp_path / "费2.xlsx", report), tmp_path / "pdf2")
+    assert "9559.3697" in flat("".join(raw_pages(pdf)))
