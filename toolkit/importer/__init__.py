@@ -85,7 +85,7 @@ def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], l
     for table, reader in READERS.items():
         start, end = layout.regions.get(table, (0, 0))
         read = reader(group_rows(lines[start:end])) if table in layout.regions else None
-        if table in layout.regions and (read is None or not stream_complete(table, read)):
+        if read is not None and not stream_complete(table, read):
             read = _streamed(table, lines[start:end], read)
         if read is None or not read.found:
             issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
@@ -97,17 +97,16 @@ def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], l
     return values, issues, complete, groups
 
 
-def _streamed(table: str, region: list[Line], read: TableRead | None) -> TableRead | None:
-    """The table read as a stream of cells, when that reads every cell and agrees with every cell the rows gave.
+def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
+    """The table read as a stream of cells, when that gives more cells than the rows and contradicts none of them.
 
-    A row-by-row reading that misses cells is kept (with its issues) unless the stream of the
-    same lines, read by the spec's labels alone, gives the whole table without contradicting it.
+    The rows' reading is kept (with its issues) when the stream of the same lines, read by the
+    spec's labels alone, gives no more cells, differs in a cell both read, or has values under
+    no recognised label (then which label each value run belongs to is not certain).
     """
     streamed = read_stream(table, region)
-    if not stream_complete(table, streamed):
+    if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
         return read
-    if read is not None and any(streamed.values.get(k) != v for k, v in read.values.items()):
-        return read
-    if read is not None and read.groups:
+    if len(streamed.values) <= len(read.values) or any(streamed.values.get(k, v) != v for k, v in read.values.items()):
         return read
     return streamed
