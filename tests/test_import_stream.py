@@ -153,7 +153,19 @@ def test_values_before_any_label_are_not_given_to_the_next_label():
 def test_header_printed_one_character_per_line_is_taken_apart_into_the_spec_labels():
     chars = "".join(["行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉"])
     found, left = segment(chars, table_spec("t4"))
-    assert left == "" and found[:3] == ["行政复议", "行政诉讼", "结果维持"]
+    assert left == [] and found[:3] == ["行政复议", "行政诉讼", "结果维持"]
+
+
+def test_text_that_is_neither_label_nor_header_is_kept_in_a_warning_and_never_becomes_a_cell(tmp_path):
+    text = QINGHE.read_text(encoding="utf-8")
+    at = "\n行政许可\n|\n1432\n|\n"
+    assert at in text
+    path = tmp_path / "note.txt"
+    path.write_text(text.replace(at, at + "注：含下放事项\n|\n"), encoding="utf-8")
+    report = check_imported(import_report(path))
+    assert_same_numbers(report.report.values, expected_values(expectation(QINGHE)))
+    (note,) = [f for f in report.findings if f.rule == "import.text_unknown"]
+    assert (note.sheet, note.severity) == ("表二", "warning") and "注：含下放事项" in note.message
 
 
 def test_cells_are_cut_at_pipes_and_before_a_run_of_numbers():

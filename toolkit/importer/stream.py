@@ -166,8 +166,8 @@ def _in_some_label(text: str, ts: TableSpec) -> bool:
 _NUMBER_MARK = re.compile(r"[（(]?[一二三四五六七八九十0-9]{1,3}[)）、.]?")
 
 
-def segment(text: str, ts: TableSpec) -> tuple[list[str], str]:
-    """(header pieces in order, the text they do not cover) for ``text`` (normalised, no spaces).
+def segment(text: str, ts: TableSpec) -> tuple[list[str], list[str]]:
+    """(header pieces in order, the stretches of text they do not cover) for ``text`` (normalised, no spaces).
 
     A dynamic programme over positions: pieces are the spec's header texts, group labels,
     row labels and numbering marks; the cover leaving the fewest characters unexplained wins,
@@ -196,15 +196,19 @@ def segment(text: str, ts: TableSpec) -> tuple[list[str], str]:
                 step[end] = (i, piece)
     found: list[str] = []
     left: list[str] = []
-    at = n
+    at, gap = n, n  # gap: end of the uncovered stretch being collected
     while at > 0:
         start, piece = step[at]
-        if piece is None:
-            left.append(text[start:at])
-        elif piece:
-            found.append(piece)
+        if piece is not None:
+            if gap > at:
+                left.append(text[at:gap])
+            if piece:
+                found.append(piece)
+            gap = start
         at = start
-    return found[::-1], "".join(left[::-1])
+    if gap > 0:
+        left.append(text[:gap])
+    return found[::-1], left[::-1]
 
 
 # --- the reader --------------------------------------------------------------------------------
@@ -263,7 +267,8 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
                 styles.setdefault(style, cell.line)
         line = (run.texts or run.values)[0].line
         if table == "t4":
-            header, _ = segment("".join(texts), ts)
+            header, left = segment("".join(texts), ts)
+            _unknown(table, left, line, out)
             columns.extend(ts.pieces[p] for p in header if ts.pieces[p])
             out.found = out.found or bool(header)
             if run.values:
@@ -271,7 +276,9 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
             continue
         match = _label(texts, ts) if run.values else None
         used = match[1] if match else 0
-        header, _ = segment("".join(texts[:len(texts) - used]), ts)
+        header, left = segment("".join(texts[:len(texts) - used]), ts)
+        if match is not None or not run.values:  # else the row_unknown below names the text
+            _unknown(table, left, line, out)
         for piece in header:
             if ts.pieces.get(piece):
                 columns.append(ts.pieces[piece])
@@ -315,6 +322,12 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         if table == "t2" and not columns:
             out.issues.append(Issue("import.header_missing", "t2", spec.T2_BLOCKS[0].caption))
     return out
+
+
+def _unknown(table: str, left: list[str], line: int, out: TableRead) -> None:
+    """Text in the table that is neither a label nor a header of it: kept in a warning, never a cell."""
+    for text in left:
+        out.issues.append(Issue("import.text_unknown", table, line=line, fields={"text": text[:60]}))
 
 
 def _store(ts: TableSpec, key: str, run: _Run, seen: dict[str, list[Value] | None], out: TableRead, line: int) -> None:
