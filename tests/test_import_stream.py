@@ -196,3 +196,37 @@ def test_every_stream_copy_passes_the_property_undamaged():
         imported = import_lines(text_lines(path.read_text(encoding="utf-8")))
         assert imported.tables_complete
         assert_no_silent_damage(path.read_text(encoding="utf-8"), expected_values(expectation(path)))
+
+
+HEADINGS = [t.title for t in spec.TABLES]
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.stem)
+def test_a_stream_copy_without_table_headings_is_found_by_its_captions_and_headers(path):
+    text = path.read_text(encoding="utf-8")
+    assert all(h in text for h in HEADINGS)
+    for heading in HEADINGS:
+        text = text.replace(heading, "")
+    imported = import_lines(text_lines(text))
+    assert_same_numbers(imported.report.values, expected_values(expectation(path)))
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.stem)
+def test_an_excerpt_of_table_four_alone_is_read(path):
+    text = path.read_text(encoding="utf-8")
+    excerpt = text[text.index(HEADINGS[2]) + len(HEADINGS[2]):]
+    imported = import_lines(text_lines(excerpt))
+    want = expected_values(expectation(path))
+    assert {k: v for k, v in imported.report.values.items() if k.startswith("t4.")} == \
+        {k: v for k, v in want.items() if k.startswith("t4.")}
+    assert not imported.complete["t2"] and not imported.complete["t3"]
+
+
+def test_a_lost_last_value_before_an_empty_line_is_not_read_as_a_blank_cell():
+    lines = QINGHE.read_text(encoding="utf-8").split("\n")
+    end = lines.index(spec.AFTER_TABLES_HEADINGS[0])
+    assert lines[end - 3:end] == ["|", "0", ""]
+    del lines[end - 2]  # table 四's last number lost: its pipe is now followed by the empty line
+    imported = import_lines(text_lines("\n".join(lines)))
+    assert all(v is None for k, v in imported.report.values.items() if k.startswith("t4."))
+    assert [(i.rule, i.expected, i.actual) for i in imported.issues if i.table == "t4"] == [("import.row_cells", 15, 14)]

@@ -133,7 +133,8 @@ def alternate_rows(raw: list[str]) -> list[tuple[int, str]]:
     """(line number, line) with rows printed as ``cell`` / ``|`` / ``cell`` … on alternate lines joined by tabs.
 
     A row runs while lines alternate between a cell and a lone ``|``; an empty line between two
-    pipes is an empty cell. A lone ``|`` before the first cell or after the last one is dropped.
+    pipes is an empty cell (an empty line after the last pipe ends the row). A lone ``|`` before
+    the first cell or after the last one is dropped.
     Only when the text has at least four lone pipes; otherwise lines are returned as they are.
     """
     numbered = list(enumerate(raw, 1))
@@ -149,8 +150,8 @@ def alternate_rows(raw: list[str]) -> list[tuple[int, str]]:
             fields = [raw[i].strip()]
             j = i + 1
             while j < n and _pipe(raw[j]):
-                if j + 1 >= n or _pipe(raw[j + 1]):
-                    j += 1  # a trailing pipe: the row ends
+                if j + 1 >= n or _pipe(raw[j + 1]) or (not raw[j + 1].strip() and (j + 2 >= n or not _pipe(raw[j + 2]))):
+                    j += 1  # a trailing pipe (before another, the end, or an empty line that no pipe follows): the row ends
                     break
                 fields.append(raw[j + 1].strip())
                 j += 2
