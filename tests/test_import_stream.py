@@ -230,3 +230,10 @@ def test_a_lost_last_value_before_an_empty_line_is_not_read_as_a_blank_cell():
     imported = import_lines(text_lines("\n".join(lines)))
     assert all(v is None for k, v in imported.report.values.items() if k.startswith("t4."))
     assert [(i.rule, i.expected, i.actual) for i in imported.issues if i.table == "t4"] == [("import.row_cells", 15, 14)]
+
+
+def test_findings_name_the_source_line_of_the_cell_even_when_a_whole_table_is_one_run_of_pipes():
+    imported = import_report(QINGHE)
+    (alias,) = [i for i in imported.issues if i.rule == "import.label_alias"]
+    lines = QINGHE.read_text(encoding="utf-8").split("\n")
+    assert lines[alias.line - 1] == "规范性文件"

@@ -52,7 +52,7 @@ def cells_of(lines: list[Line]) -> list[Cell]:
             for piece in text.split("|"):
                 piece = piece.strip()
                 if piece:
-                    out.extend(_split(piece, line.number))
+                    out.extend(_split(piece, line.line_of(index)))
     return out
 
 
@@ -297,6 +297,7 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
             out.issues.append(Issue("import.row_unknown", table, line=line, fields={"text": text[:60]}))
             continue
         key, used, how = match
+        line = run.texts[-used].line
         printed = "".join(texts[-used:])
         if how == "part" or printed in ts.aliases:
             official = ts.aliases.get(printed) or ts.rows[key][0]
