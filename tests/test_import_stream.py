@@ -237,3 +237,43 @@ def test_findings_name_the_source_line_of_the_cell_even_when_a_whole_table_is_on
     (alias,) = [i for i in imported.issues if i.rule == "import.label_alias"]
     lines = QINGHE.read_text(encoding="utf-8").split("\n")
     assert lines[alias.line - 1] == "规范性文件"
+
+
+DONGSHAN = STREAM_DIR / "paragraph_cells_dongshan_2021.html"
+
+
+def test_the_flattened_page_printed_to_pdf_by_chromium_reads_the_same_numbers(tmp_path):
+    from tests.test_import_pdf import print_to_pdf
+
+    imported = import_report(print_to_pdf(DONGSHAN.resolve(), tmp_path / "dongshan.pdf"))
+    assert imported.source_format == "pdf"
+    assert_same_numbers(imported.report.values, expected_values(expectation(DONGSHAN)))
+
+
+def test_the_flattened_page_as_a_word_document_of_one_paragraph_per_cell_reads_the_same_numbers(tmp_path):
+    import docx
+    import lxml.html
+
+    document = docx.Document()
+    for p in lxml.html.fromstring(DONGSHAN.read_text(encoding="utf-8")).iter("p", "h2"):
+        document.add_paragraph(p.text_content())
+    document.save(str(tmp_path / "dongshan.docx"))
+    imported = import_report(tmp_path / "dongshan.docx")
+    assert imported.source_format == "docx"
+    assert_same_numbers(imported.report.values, expected_values(expectation(DONGSHAN)))
+
+
+def test_a_table_whose_cells_all_sit_in_one_html_row_reads_the_same_numbers(tmp_path):
+    text = (STREAM_DIR / "cell_bar_changle_2024.txt").read_text(encoding="utf-8")
+    parts = []
+    for block in text.split("\n\n"):
+        cells = [c.strip() for c in block.replace("|", "\n").split("\n") if c.strip()]
+        if len(cells) > 1:  # a table: every cell in one <tr>
+            parts.append("<table><tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr></table>")
+        else:
+            parts.append(f"<p>{block}</p>")
+    page = tmp_path / "one-row.html"
+    page.write_text("<html><body>" + "".join(parts) + "</body></html>", encoding="utf-8")
+    imported = import_report(page)
+    assert imported.source_format == "html"
+    assert_same_numbers(imported.report.values, expected_values(expectation(STREAM_DIR / "cell_bar_changle_2024.txt")))

@@ -6,7 +6,8 @@ stream their column is unknown). Text cells and value cells (numbers, blank mark
 alternate in runs. The text run before a value run ends with the row's label: an official
 row label of the table (numbering ``1、``/``（1）`` read as ``1.``), that label without its
 numbering, or a unique part of exactly one official label of that table (``规范性文件``),
-made of the run's last cells; the row takes that value run, which must hold exactly the
+made of the run's last cells (a header label of the table, such as ``总计``, is never read
+as a row label); the row takes that value run, which must hold exactly the
 number of values the spec gives the row. The text before the label is header text, taken
 apart into the spec's captions, header labels and group labels (character by character,
 so a header printed one character per line is recognised). Table 四 has no row labels: its
@@ -242,6 +243,8 @@ def _label(texts: list[str], ts: TableSpec) -> tuple[str, int, str] | None:
         joined = texts[-used] + joined
         if joined in ts.labels:
             match = (ts.labels[joined], used, "label")
+        elif joined in ts.pieces:
+            pass  # a header label of the table (``总计``, ``其他``) is header text, never part of a row label
         elif joined in ts.bodies:
             match = (ts.bodies[joined], used, "body")
         elif (key := unique_part(joined, ts)) is not None:
