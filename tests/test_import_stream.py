@@ -84,7 +84,13 @@ def test_a_short_label_is_read_when_it_is_part_of_exactly_one_official_label():
     assert unique_part("事业性收费", t2) == "fees"
     assert unique_part("行政", t2) is None  # part of five labels
     assert unique_part("其他", t3) is None  # 2.其他法律行政法规禁止公开 and 3.其他
-    assert unique_part("总计", t3) == "total"
+    assert unique_part("总计", t3) == "total"  # but 总计 is a header label of 表三: see below
+
+
+def test_a_header_label_right_before_values_is_never_read_as_a_row_label():
+    lines = text_lines("自然人\n|\n总计\n|\n3\n|\n0\n|\n0\n|\n0\n|\n0\n|\n0\n|\n3\n")
+    read = read_stream("t3", lines)
+    assert read.values == {} and [i.rule for i in read.issues][:1] == ["import.row_unknown"]
 
 
 def test_a_label_shared_by_several_rows_opens_no_row_and_nothing_is_read_under_it(tmp_path):
