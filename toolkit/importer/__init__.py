@@ -23,7 +23,7 @@ from toolkit.importer.narrative import check_narrative
 from toolkit.importer.rows import TableRead, group_rows
 from toolkit.importer.source import read_lines
 from toolkit.importer.stream import complete as stream_complete
-from toolkit.importer.stream import read_stream
+from toolkit.importer.stream import most_values, read_stream
 from toolkit.importer.tables import read_t2, read_t3, read_t4
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
@@ -104,6 +104,8 @@ def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
     spec's labels alone, gives no more cells, differs in a cell both read, or has values under
     no recognised label (then which label each value run belongs to is not certain).
     """
+    if most_values(region) <= len(read.values):
+        return read  # the stream cannot give more cells than the rows gave
     streamed = read_stream(table, region)
     if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
         return read

@@ -15,7 +15,9 @@ one value run follows the header.
 
 Nothing is moved between rows or columns: a row with too many or too few values, values
 without a recognised label, a row printed twice with other numbers, or column headers in
-another order than the spec's are reported and leave those cells unread.
+another order than the spec's are reported and leave those cells unread (for 表二 and 表四
+a header in another order only leaves the table unread: the row-by-row reading, which reads
+it by its header or reports it, is the one kept).
 """
 
 from __future__ import annotations
@@ -57,6 +59,23 @@ def cells_of(lines: list[Line]) -> list[Cell]:
     return out
 
 
+def most_values(lines: list[Line]) -> int:
+    """At least as many as the value cells ``cells_of(lines)`` gives (cheap: no cell is built)."""
+    count = 0
+    for line in lines:
+        for index, text in enumerate(line.fields):
+            if index in line.merged or not text:
+                continue
+            if kind(text) in (VALUE, BLANK):
+                count += 1
+            elif any(ch.isdigit() or ch in _BLANK_CHARS for ch in text):
+                count += sum(1 for token in text.replace("|", " ").split() if kind(token) in (VALUE, BLANK))
+    return count
+
+
+_BLANK_CHARS = frozenset("".join(spec.BLANK_MARKS))
+
+
 def _split(piece: str, number: int) -> list[Cell]:
     """A value cell, or text followed by the space-separated numbers it ends with, or one text cell."""
     if kind(piece) in (VALUE, BLANK):
@@ -86,6 +105,11 @@ class TableSpec:
     columns: tuple[str, ...]  # keys of the columns whose header order is checked, in the spec's order
     cyclic: bool = False  # the column labels repeat per group (table 四)
     parts: dict[str, str | None] = field(default_factory=dict)  # memo: text -> key of the one label containing it
+    by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header pieces and labels by first character
+
+    def __post_init__(self) -> None:
+        for piece in sorted({*self.pieces, *self.labels} - {""}):
+            self.by_first[piece[0]] = (*self.by_first.get(piece[0], ()), piece)
 
 
 def _t2_spec() -> TableSpec:
@@ -174,8 +198,12 @@ def segment(text: str, ts: TableSpec) -> tuple[list[str], list[str]]:
     row labels and numbering marks; the cover leaving the fewest characters unexplained wins,
     then the one with fewer pieces.
     """
-    pieces = list(ts.pieces) + list(ts.labels)
     n = len(text)
+    if not text:
+        return [], []
+    if text in ts.pieces or text in ts.labels:
+        return [text], []
+    starting = ts.by_first
     best: list[tuple[int, int] | None] = [None] * (n + 1)
     step: list[tuple[int, str | None]] = [(0, None)] * (n + 1)
     best[0] = (0, 0)
@@ -184,8 +212,8 @@ def segment(text: str, ts: TableSpec) -> tuple[list[str], list[str]]:
             continue
         unknown, count = best[i]
         options: list[tuple[int, str | None, int]] = [(i + 1, None, 1)]
-        for piece in pieces:
-            if piece and text.startswith(piece, i):
+        for piece in starting.get(text[i], ()):
+            if text.startswith(piece, i):
                 options.append((i + len(piece), piece, 0))
         m = _NUMBER_MARK.match(text, i)
         if m and m.end() > i and not text[i:m.end()].isdigit():
@@ -310,10 +338,11 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         _store(ts, key, run, seen, out, line)
     for style, line in styles.items():
         out.issues.append(Issue("import.numbering_variant", table, actual=style, expected="1.", line=line))
-    if not _in_order(columns, ts):
-        names = {c.key: c.label for c in (*spec.T2_RULE_COLUMNS, *spec.T3_COLUMNS, *spec.T4_COLUMNS)}
-        out.issues.append(Issue("import.columns_order" if table == "t3" else "import.header_order", table,
-                                actual="、".join(names[c] for c in columns), line=lines[0].number if lines else 0))
+    if not _in_order(columns, ts):  # which number belongs to which column is not certain: nothing is read
+        if table == "t3":
+            names = {c.key: c.label for c in spec.T3_COLUMNS}
+            out.issues.append(Issue("import.columns_order", table, actual="、".join(names[c] for c in columns),
+                                    line=lines[0].number if lines else 0))
         out.values = {}
         return out
     for key, values in seen.items():
