@@ -283,3 +283,14 @@ def test_a_table_whose_cells_all_sit_in_one_html_row_reads_the_same_numbers(tmp_
     imported = import_report(page)
     assert imported.source_format == "html"
     assert_same_numbers(imported.report.values, expected_values(expectation(STREAM_DIR / "cell_bar_changle_2024.txt")))
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from(["0", "12", "/", "-", "规章", "总计 3", "3 0 6", "a|1", "|", " ", "1.5", "",
+                                          "22（其中修订16件）", "第3项", "1、其他 2 0"]), min_size=1, max_size=6),
+                min_size=1, max_size=8))
+def test_the_cheap_count_of_value_cells_is_never_below_the_cells_read(rows):
+    from toolkit.importer.stream import most_values
+
+    lines = text_lines("\n".join("\t".join(r) for r in rows))
+    assert most_values(lines) >= sum(1 for c in cells_of(lines) if c.value)

@@ -80,23 +80,34 @@ class Row:
     joined: bool = False  # values came from a separate paragraph in an otherwise tabular table
     kinds: list[str] = field(default_factory=list)
     merged: set[int] = field(default_factory=set)  # fields continuing a merged cell (see ``Line.merged``)
+    # how many value/blank and label fields (kept as fields are added: a row of one cell per line grows long)
+    _values: int = field(default=0, init=False, repr=False, compare=False)
+    _labels: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.kinds = [kind(f) for f in self.fields]
+        self.kinds = []
+        self._add(self.fields)
+
+    def _add(self, fields: list[str] | tuple[str, ...]) -> None:
+        for text in fields:
+            k = kind(text)
+            self.kinds.append(k)
+            self._values += k in (VALUE, BLANK)
+            self._labels += k == LABEL
 
     def extend(self, fields: tuple[str, ...], number: int, merged: frozenset[int] = frozenset()) -> None:
         self.merged.update(len(self.fields) + i for i in merged)
         self.fields.extend(fields)
-        self.kinds.extend(kind(f) for f in fields)
+        self._add(fields)
         self.lines.append(number)
 
     @property
     def has_value(self) -> bool:
-        return any(k in (VALUE, BLANK) for k in self.kinds)
+        return self._values > 0
 
     @property
     def has_label(self) -> bool:
-        return LABEL in self.kinds
+        return self._labels > 0
 
     @property
     def labels(self) -> list[str]:
