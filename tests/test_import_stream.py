@@ -294,3 +294,15 @@ def test_the_cheap_count_of_value_cells_is_never_below_the_cells_read(rows):
 
     lines = text_lines("\n".join("\t".join(r) for r in rows))
     assert most_values(lines) >= sum(1 for c in cells_of(lines) if c.value)
+
+
+def test_a_label_wrapped_around_its_values_is_one_label_without_a_warning(tmp_path):
+    text = QINGHE.read_text(encoding="utf-8")
+    row = "（二）部分公开（区分处理的，只计这一情形，不计其他情形）\n|\n3\n|\n0\n|\n0\n|\n0\n|\n0\n|\n0\n|\n3\n|\n"
+    assert row in text
+    wrapped = "（二）部分公开（区分处理的，只计这一情形，\n|\n3\n|\n0\n|\n0\n|\n0\n|\n0\n|\n0\n|\n3\n|\n不计其他情形）\n|\n"
+    path = tmp_path / "wrapped.txt"
+    path.write_text(text.replace(row, wrapped), encoding="utf-8")
+    (report,) = check_reports([path])
+    assert_same_numbers(report.report.values, expected_values(expectation(QINGHE)))
+    assert [[f.rule, f.sheet, f.row_key] for f in report.findings] == expectation(QINGHE)["findings"]

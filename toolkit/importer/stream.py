@@ -106,8 +106,11 @@ class TableSpec:
     cyclic: bool = False  # the column labels repeat per group (table 四)
     parts: dict[str, str | None] = field(default_factory=dict)  # memo: text -> key of the one label containing it
     by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header pieces and labels by first character
+    official: dict[str, str] = field(default_factory=dict)  # key -> its normalised official label
 
     def __post_init__(self) -> None:
+        for label, key in self.labels.items():
+            self.official.setdefault(key, label)  # the official label is put first, before variants and aliases
         for piece in sorted({*self.pieces, *self.labels} - {""}):
             self.by_first[piece[0]] = (*self.by_first.get(piece[0], ()), piece)
 
@@ -289,13 +292,22 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
     seen: dict[str, list[Value] | None] = {}
     columns: list[str] = []
     styles: dict[str, int] = {}
-    for run in _runs(cells_of(lines)):
-        texts = []
+    runs = _runs(cells_of(lines))
+    normalised: list[list[str]] = []
+    for run in runs:
+        normalised.append([])
         for cell in run.texts:
             text, found = canonical_numbering(norm(cell.text))
-            texts.append(text)
+            normalised[-1].append(text)
             for style in found if table == "t3" else ():
                 styles.setdefault(style, cell.line)
+    carry = 0  # text cells at the start of this run that finish the label of the row above (wrapped around its values)
+    for n, run in enumerate(runs):
+        texts = normalised[n][carry:]
+        run = _Run(run.texts[carry:], run.values)
+        carry = 0
+        if not run.texts and not run.values:
+            continue
         line = (run.texts or run.values)[0].line
         if table == "t4":
             header, left = segment("".join(texts), ts)
@@ -330,7 +342,9 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         key, used, how = match
         line = run.texts[-used].line
         printed = "".join(texts[-used:])
-        if how == "part" or printed in ts.aliases:
+        if how == "part":
+            carry = _wrapped(ts.official[key], printed, normalised[n + 1] if n + 1 < len(runs) else [])
+        if (how == "part" and not carry) or printed in ts.aliases:
             official = ts.aliases.get(printed) or ts.rows[key][0]
             out.issues.append(Issue("import.label_alias", table, ts.rows[key][0], key, actual=printed, expected=official,
                                     line=line))
@@ -355,6 +369,21 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         if table == "t2" and not columns:
             out.issues.append(Issue("import.header_missing", "t2", spec.T2_BLOCKS[0].caption))
     return out
+
+
+def _wrapped(official: str, printed: str, after: list[str]) -> int:
+    """How many of the text cells ``after`` a row's values finish its label, when the label printed before the
+    values is the start of the official one (a label wrapped around its values, as in text from a PDF); else 0."""
+    if not official.startswith(printed) or official == printed:
+        return 0
+    rest, joined = official[len(printed):], ""
+    for used, text in enumerate(after[:MAX_LABEL_CELLS], 1):
+        joined += text
+        if joined == rest:
+            return used
+        if not rest.startswith(joined):
+            return 0
+    return 0
 
 
 def _unknown(table: str, left: list[str], line: int, out: TableRead) -> None:
