@@ -23,7 +23,7 @@ from toolkit.importer.narrative import check_narrative
 from toolkit.importer.rows import TableRead, group_rows
 from toolkit.importer.source import read_lines
 from toolkit.importer.stream import complete as stream_complete
-from toolkit.importer.stream import most_values, read_stream
+from toolkit.importer.stream import most_values, narrowest_row, read_stream
 from toolkit.importer.tables import read_t2, read_t3, read_t4
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
@@ -85,15 +85,17 @@ def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], l
     for table, reader in READERS.items():
         start, end = layout.regions.get(table, (0, 0))
         read = reader(group_rows(lines[start:end])) if table in layout.regions else None
-        if read is not None and not stream_complete(table, read):
+        done = read is not None and stream_complete(table, read)
+        if read is not None and not done:
             read = _streamed(table, lines[start:end], read)
+            done = stream_complete(table, read)
         if read is None or not read.found:
             issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
             continue
         issues.extend(read.issues)
         values.update(read.values)
         groups.update(read.groups)
-        complete[table] = all(c.key in read.values for c in spec.TABLE[table].cells)
+        complete[table] = done
     return values, issues, complete, groups
 
 
@@ -104,8 +106,9 @@ def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
     spec's labels alone, gives no more cells, differs in a cell both read, or has values under
     no recognised label (then which label each value run belongs to is not certain).
     """
-    if most_values(region) <= len(read.values):
-        return read  # the stream cannot give more cells than the rows gave
+    most = most_values(region)
+    if most <= len(read.values) or most < narrowest_row(table):
+        return read  # the stream cannot give more cells than the rows gave (it reads whole rows only)
     streamed = read_stream(table, region)
     if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
         return read

@@ -68,12 +68,12 @@ def most_values(lines: list[Line]) -> int:
                 continue
             if kind(text) in (VALUE, BLANK):
                 count += 1
-            elif any(ch.isdigit() or ch in _BLANK_CHARS for ch in text):
+            elif _SEPARATED.search(text):  # else one token, and not a value
                 count += sum(1 for token in text.replace("|", " ").split() if kind(token) in (VALUE, BLANK))
     return count
 
 
-_BLANK_CHARS = frozenset("".join(spec.BLANK_MARKS))
+_SEPARATED = re.compile(r"[\s|]")
 
 
 def _split(piece: str, number: int) -> list[Cell]:
@@ -411,6 +411,11 @@ def _in_order(columns: list[str], ts: TableSpec) -> bool:
         return all(b == a + 1 or (b == 0 and a == len(ts.columns) - 1) for a, b in itertools.pairwise(index))
     firsts = list(dict.fromkeys(index))
     return firsts == sorted(firsts)
+
+
+def narrowest_row(table: str) -> int:
+    """The fewest values a row of ``table`` takes (the stream reads whole rows or nothing)."""
+    return min(len(keys) for _, keys, _ in table_spec(table).rows.values())
 
 
 def complete(table: str, read: TableRead) -> bool:
