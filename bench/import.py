@@ -9,6 +9,8 @@ does: the validators run once over the batch).
 Then the seconds per report for the three real published PDFs (tests/data/import, 5–6 pages each,
 issue 12; target ≤ 2 s for a 6-page report), beside the same report's numbers as text and HTML.
 
+Last, milliseconds per report for the reports printed as a stream of cells (issue 24).
+
 Usage: .venv/bin/python bench/import.py [ROUNDS]   (default ROUNDS = 20; each round reads all five files)
 """
 
@@ -85,6 +87,7 @@ def main() -> None:
             batch = batch_rate(paths, max(1, rounds // 4))
             print(f"{name:<8}{base:>12.0f}{imp:>10.0f}{one:>14.0f}{batch:>13.0f}")
         pdf_times(Path(tmp), max(3, rounds // 10))
+    stream_times(max(3, rounds // 4))
 
 
 def seconds(path: Path, rounds: int) -> float:
@@ -121,6 +124,22 @@ def pdf_times(tmp: Path, rounds: int) -> None:
         page.write_text(to_html(report), encoding="utf-8")
         print(f"{pdf.name:<20}{pages:>6}{seconds(pdf, rounds):>9.3f}{seconds(text, rounds):>9.3f}"
               f"{seconds(page, rounds):>9.3f}")
+
+
+def stream_times(rounds: int) -> None:
+    """Per report printed as a stream of cells (tests/data/import/stream, issue 24): ms to import, and to import + check."""
+    folder = ROOT / "tests" / "data" / "import" / "stream"
+    print(f"\n{'stream-shaped report':<40}{'import ms':>10}{'check ms':>10}   (best of {rounds})")
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".html")):
+        imp = min(_timed(import_report, path) for _ in range(rounds))
+        both = min(_timed(check, path) for _ in range(rounds))
+        print(f"{path.name:<40}{imp * 1000:>10.2f}{both * 1000:>10.2f}")
+
+
+def _timed(fn: Callable[[Path], object], path: Path) -> float:
+    start = time.perf_counter()
+    fn(path)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from validators import rules_import
 
 GOLDEN = SEEDS_DIR / "check-report.golden"
 BASE = SEEDS[4].read_text(encoding="utf-8")  # 晋江 2025, clean
+STREAM = (SEEDS_DIR.parent / "import" / "stream" / "pipe_lines_qinghe_2023.txt").read_text(encoding="utf-8")
 
 
 def _edit(*pairs: tuple[str, str]) -> str:
@@ -64,6 +65,8 @@ CASES: dict[str, str] = {
     "misprint.txt": _edit(("\t\t2. 其他法律行政法规禁止公开\t", "\t\t2. 其他法律行政止公开\t")),
     "value-note.txt": _edit(("行政规范性文件\t14\t", "行政规范性文件\t14（其中修订6件）\t")),
     "numbering.txt": _edit(("其他处理\t1. 申请人无正当理由", "其他处理\t1、申请人无正当理由"), ("\t\t3. 其他\t", "\t\t3、其他\t")),
+    # a table printed as a stream of cells (issue 24) with a note that is neither label nor header
+    "unknown-text.txt": STREAM.replace("\n行政许可\n|\n1432\n|\n", "\n行政许可\n|\n1432\n|\n注：含下放事项\n|\n", 1),
 }
 
 

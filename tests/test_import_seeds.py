@@ -33,7 +33,7 @@ def expected_values(data: dict) -> dict[str, Value]:
                 for col, v in zip(block.columns, given, strict=True):
                     values[f"t2.{row.key}.{col.key}"] = v
             else:
-                values[f"t2.{row.key}"] = Decimal(given) if block.unit == spec.MONEY else given
+                values[f"t2.{row.key}"] = Decimal(given) if block.unit == spec.MONEY and given is not None else given
     for row in spec.T3_ROWS:
         given = data["t3"][row.key] or [None] * len(spec.T3_COLUMNS)
         for col, v in zip(spec.T3_COLUMNS, given, strict=True):

@@ -2,6 +2,7 @@
 
 ``source`` and ``pdf`` turn a file into ``line.Line``s, ``rows`` groups them into table rows,
 ``tables`` reads tables 二、三、四 by the spec, ``document`` finds the tables and the title,
+``stream`` reads a table from its cells alone where the rows do not give every cell,
 ``narrative`` compares the text's numbers with the tables, ``variants`` knows older label spellings.
 Checking what was read is ``toolkit.check_report``'s job.
 
@@ -19,8 +20,10 @@ from toolkit.importer.document import Layout, format_2019, level_from_name, loca
 from toolkit.importer.issues import Issue
 from toolkit.importer.line import Line
 from toolkit.importer.narrative import check_narrative
-from toolkit.importer.rows import group_rows
+from toolkit.importer.rows import TableRead, group_rows
 from toolkit.importer.source import read_lines
+from toolkit.importer.stream import complete as stream_complete
+from toolkit.importer.stream import most_values, narrowest_row, read_stream
 from toolkit.importer.tables import read_t2, read_t3, read_t4
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
@@ -82,11 +85,33 @@ def _read_tables(lines: list[Line], layout: Layout) -> tuple[dict[str, Value], l
     for table, reader in READERS.items():
         start, end = layout.regions.get(table, (0, 0))
         read = reader(group_rows(lines[start:end])) if table in layout.regions else None
+        done = read is not None and stream_complete(table, read)
+        if read is not None and not done:
+            read = _streamed(table, lines[start:end], read)
+            done = stream_complete(table, read)
         if read is None or not read.found:
             issues.append(Issue("import.table_missing", table, expected=spec.TABLE[table].title))
             continue
         issues.extend(read.issues)
         values.update(read.values)
         groups.update(read.groups)
-        complete[table] = all(c.key in read.values for c in spec.TABLE[table].cells)
+        complete[table] = done
     return values, issues, complete, groups
+
+
+def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
+    """The table read as a stream of cells, when that gives more cells than the rows and contradicts none of them.
+
+    The rows' reading is kept (with its issues) when the stream of the same lines, read by the
+    spec's labels alone, gives no more cells, differs in a cell both read, or has values under
+    no recognised label (then which label each value run belongs to is not certain).
+    """
+    most = most_values(region)
+    if most <= len(read.values) or most < narrowest_row(table):
+        return read  # the stream cannot give more cells than the rows gave (it reads whole rows only)
+    streamed = read_stream(table, region)
+    if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
+        return read
+    if len(streamed.values) <= len(read.values) or any(streamed.values.get(k, v) != v for k, v in read.values.items()):
+        return read
+    return streamed

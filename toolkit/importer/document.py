@@ -29,13 +29,32 @@ class Layout:
         return any(start <= index < end for start, end in self.regions.values())
 
 
-def _anchor(table: str, line: Line) -> bool:
-    names = {norm(f) for f in line.fields if f.strip()}
+def _anchor(table: str, lines: list[Line], index: int) -> bool:
+    """Line ``index`` opens ``table``'s caption or header (cells cut at ``|`` too: ``第二十条第(一)项 |``)."""
+    line = lines[index]
+    names = {norm(p) for f in line.fields for p in f.split("|") if p.strip()}
+    if table == "t4" and not _T4_ANCHORS <= names:
+        return _spread(lines, index)
     if table == "t2":
         return _T2_ANCHOR in names
     if table == "t3":
         return bool(names & _T3_ANCHORS)
     return _T4_ANCHORS <= names
+
+
+_SPREAD_MAX = 40  # lines a header's first two labels may be spread over (one character per line)
+
+
+def _spread(lines: list[Line], index: int) -> bool:
+    """Table 四's header starting at ``index`` with 行政复议 and 行政诉讼 spread over lines
+    (one character per line, or one cell per line with ``|`` runs between)."""
+    want = norm(spec.T4_REVIEW) + norm(spec.T4_SUIT)
+    joined = ""
+    for line in lines[index:index + _SPREAD_MAX]:
+        joined += norm("".join(line.fields).replace("|", ""))
+        if len(joined) >= len(want):
+            break
+    return bool(joined) and joined.startswith(want) and want.startswith(norm(lines[index].text.replace("|", "")))
 
 
 _ALL_HEADINGS = set().union(*_HEADINGS.values()) | _AFTER
@@ -57,7 +76,7 @@ def locate(lines: list[Line]) -> Layout:
         if heading is not None:
             starts[table] = heading + 1
         else:
-            anchor = next((i for i in range(begin, len(lines)) if _anchor(table, lines[i])), None)
+            anchor = next((i for i in range(begin, len(lines)) if _anchor(table, lines, i)), None)
             if anchor is None:
                 continue
             starts[table] = anchor

@@ -14,6 +14,12 @@ class Line:
     tabular: bool  # came from a table row, tabs or pipes
     # indices of fields that only continue a merged cell (HTML colspan, .docx gridSpan/vMerge), not cells
     merged: frozenset[int] = frozenset()
+    # source line of each field, when the row was joined from several lines (cells and ``|`` on alternate lines)
+    lines: tuple[int, ...] = ()
+
+    def line_of(self, index: int) -> int:
+        """The source line of field ``index``."""
+        return self.lines[index] if index < len(self.lines) else self.number
 
     @property
     def text(self) -> str:

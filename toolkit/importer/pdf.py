@@ -210,10 +210,14 @@ def _lines(per_page: list[list[_Item]]) -> list[Line]:
         para.clear()
         previous = None
 
+    # the text's right edge over the document: a page of short lines (cells printed one per line) has its own
+    # right edge at its longest line, which then looks full
+    body_right = max((i.x1 for items in per_page for i in items if i.cells is None), default=0.0)
     for page_number, items in enumerate(per_page, 1):
         texts = [i for i in items if i.cells is None]
         # the body's edges: text lines and table rows (a page of short lines has no line reaching the right edge)
-        page_edges = (min((i.x0 for i in texts), default=0.0), max((i.x1 for i in items), default=0.0))
+        page_edges = (min((i.x0 for i in texts), default=0.0), max((i.x1 for i in items), default=body_right))
+        page_edges = (page_edges[0], max(page_edges[1], body_right))
         for n, item in enumerate(items):
             if item.cells is not None:
                 flush()
@@ -255,13 +259,15 @@ def _rejoin_split_row(last: Line, first: _Item) -> Line | None:
     return Line(tuple(fields), last.number, True, last.merged)
 
 
+_FULL_CHARS = 12  # a full line of a paragraph holds at least this many characters' width
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[章节部分])")
 
 
 def _continues(before: _Item, line: _Item, before_edges: tuple[float, float], edges: tuple[float, float]) -> bool:
-    """``line`` goes on with the paragraph of ``before``: that line was full, this one is not indented,
-    is set in the same size and does not start a numbered heading."""
+    """``line`` goes on with the paragraph of ``before``: that line was full (reaching the right edge, and
+    wide: on a page of one-word lines every line reaches the edge), this one is not indented, is set
+    in the same size and does not start a numbered heading."""
     size = max(before.size, line.size, 1.0)
-    full = before.x1 >= before_edges[1] - 1.5 * size
+    full = before.x1 >= before_edges[1] - 1.5 * size and before.x1 - before.x0 >= _FULL_CHARS * size
     indented = line.x0 > edges[0] + 0.8 * size
     return full and not indented and abs(before.size - line.size) < 0.15 * size and not _HEADING.match(line.text)

@@ -80,6 +80,9 @@ class Row:
     joined: bool = False  # values came from a separate paragraph in an otherwise tabular table
     kinds: list[str] = field(default_factory=list)
     merged: set[int] = field(default_factory=set)  # fields continuing a merged cell (see ``Line.merged``)
+    # (value/blank fields, label fields), counted when first asked and kept up to date as fields are
+    # added (a row of one cell per line grows long and is asked on every line)
+    _counts: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.kinds = [kind(f) for f in self.fields]
@@ -87,16 +90,25 @@ class Row:
     def extend(self, fields: tuple[str, ...], number: int, merged: frozenset[int] = frozenset()) -> None:
         self.merged.update(len(self.fields) + i for i in merged)
         self.fields.extend(fields)
-        self.kinds.extend(kind(f) for f in fields)
+        kinds = [kind(f) for f in fields]
+        self.kinds.extend(kinds)
+        if self._counts is not None:
+            self._counts = (self._counts[0] + kinds.count(VALUE) + kinds.count(BLANK), self._counts[1] + kinds.count(LABEL))
         self.lines.append(number)
+
+    def _count(self) -> tuple[int, int]:
+        if self._counts is None:
+            kinds = self.kinds
+            self._counts = (kinds.count(VALUE) + kinds.count(BLANK), kinds.count(LABEL))
+        return self._counts
 
     @property
     def has_value(self) -> bool:
-        return any(k in (VALUE, BLANK) for k in self.kinds)
+        return self._count()[0] > 0
 
     @property
     def has_label(self) -> bool:
-        return LABEL in self.kinds
+        return self._count()[1] > 0
 
     @property
     def labels(self) -> list[str]:

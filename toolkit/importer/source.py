@@ -107,13 +107,14 @@ def text_lines(text: str) -> list[Line]:
     alternate lines are joined back into one row (``alternate_rows``).
     """
     out: list[Line] = []
-    for number, raw in alternate_rows(text.splitlines()):
+    for number, raw, numbers in alternate_rows(text.splitlines()):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         stripped = line.strip()
         if "\t" in line:
-            out.append(Line(tuple(f.strip() for f in line.split("\t")), number, True))
+            fields = tuple(f.strip() for f in line.split("\t"))
+            out.append(Line(fields, number, True, lines=numbers if len(numbers) == len(fields) else ()))
         elif stripped.count("|") >= 2:
             if _PIPE_RULE.match(stripped):
                 continue
@@ -129,17 +130,19 @@ def _pipe(line: str) -> bool:
     return line.strip() == "|"
 
 
-def alternate_rows(raw: list[str]) -> list[tuple[int, str]]:
-    """(line number, line) with rows printed as ``cell`` / ``|`` / ``cell`` … on alternate lines joined by tabs.
+def alternate_rows(raw: list[str]) -> list[tuple[int, str, tuple[int, ...]]]:
+    """(line number, line, line of each joined cell): rows printed as ``cell`` / ``|`` / ``cell`` … on alternate
+    lines, joined by tabs.
 
     A row runs while lines alternate between a cell and a lone ``|``; an empty line between two
-    pipes is an empty cell. A lone ``|`` before the first cell or after the last one is dropped.
+    pipes is an empty cell (an empty line after the last pipe ends the row). A lone ``|`` before
+    the first cell or after the last one is dropped.
     Only when the text has at least four lone pipes; otherwise lines are returned as they are.
     """
-    numbered = list(enumerate(raw, 1))
+    numbered = [(number, line, ()) for number, line in enumerate(raw, 1)]
     if sum(1 for line in raw if _pipe(line)) < 4:
         return numbered
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, str, tuple[int, ...]]] = []
     i, n = 0, len(raw)
     while i < n:
         if _pipe(raw[i]):
@@ -147,14 +150,16 @@ def alternate_rows(raw: list[str]) -> list[tuple[int, str]]:
             continue
         if i + 1 < n and _pipe(raw[i + 1]) and raw[i].strip():
             fields = [raw[i].strip()]
+            numbers = [i + 1]
             j = i + 1
             while j < n and _pipe(raw[j]):
-                if j + 1 >= n or _pipe(raw[j + 1]):
-                    j += 1  # a trailing pipe: the row ends
+                if j + 1 >= n or _pipe(raw[j + 1]) or (not raw[j + 1].strip() and (j + 2 >= n or not _pipe(raw[j + 2]))):
+                    j += 1  # a trailing pipe (before another, the end, or an empty line that no pipe follows): the row ends
                     break
                 fields.append(raw[j + 1].strip())
+                numbers.append(j + 2)
                 j += 2
-            out.append((i + 1, "\t".join(fields)))
+            out.append((i + 1, "\t".join(fields), tuple(numbers)))
             i = j
             continue
         out.append(numbered[i])
