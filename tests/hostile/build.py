@@ -154,3 +154,107 @@ def zip_of(path: Path, files: list[Path], names: list[str] | None = None) -> Pat
         for i, f in enumerate(files):
             zf.write(f, names[i] if names else f.name)
     return path
+
+
+# --- valid workbooks other writers produce (issue 23 item 8) -----------------------------------------
+
+TRANSITIONAL = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+STRICT = (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+
+
+def strict(path: Path) -> Path:
+    """The workbook saved as Excel's "Strict Open XML 电子表格": the purl.oclc.org namespaces and relationship types."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    for name, data in parts.items():
+        if name.endswith((".xml", ".rels")):
+            for old, new in zip(TRANSITIONAL, STRICT, strict=True):
+                data = data.replace(old, new)
+            parts[name] = data
+    return rewrite(path, parts)
+
+
+def prefixed(path: Path, prefix: bytes = b"x") -> Path:
+    """Every SpreadsheetML part written with a namespace prefix (``<x:c>``), as some generators do."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/") and n.endswith(".xml")]
+        parts = {n: zf.read(n) for n in names}
+    out = {}
+    for name, data in parts.items():
+        xml = data.decode()
+        main = TRANSITIONAL[0].decode()
+        if f'xmlns="{main}"' not in xml:
+            continue
+        xml = re.sub(r"<(/?)([A-Za-z][\w.]*)(?=[\s/>])", lambda m: f"<{m.group(1)}{prefix.decode()}:{m.group(2)}"
+                     if ":" not in m.group(2) else m.group(0), xml)
+        xml = xml.replace(f'xmlns="{main}"', f'xmlns:{prefix.decode()}="{main}"')
+        out[name] = xml.encode()
+    return rewrite(path, out)
+
+
+def without_cell_refs(path: Path, also_rows: bool = False) -> Path:
+    """Cells written without their optional ``r`` (and rows too when ``also_rows``): each is the next column."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        parts = {n: zf.read(n) for n in names}
+    out = {}
+    for name, data in parts.items():
+        xml = data.decode()
+        rows = re.findall(r"<row\b[^>]*?(?:/>|>.*?</row>)", xml, re.S)
+        if not rows:
+            continue
+        for row in rows:
+            new = row
+            if _cells_are_contiguous(row):
+                new = re.sub(r'(<c\b[^>]*?)\sr="[A-Z]+[0-9]+"', r"\1", new)
+            if also_rows and _rows_contiguous(xml):
+                new = re.sub(r'^(<row\b[^>]*?)\sr="[0-9]+"', r"\1", new)
+            xml = xml.replace(row, new, 1)
+        out[name] = xml.encode()
+    return rewrite(path, out)
+
+
+def _cells_are_contiguous(row: str) -> bool:
+    """The row's cells are A, B, C, … with none missing: only then may all their ``r`` go."""
+    refs = re.findall(r'<c\b[^>]*?\sr="([A-Z]+)[0-9]+"', row)
+    letters = [_column(r) for r in refs]
+    return bool(letters) and letters == list(range(1, len(letters) + 1))
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _rows_contiguous(xml: str) -> bool:
+    numbers = [int(n) for n in re.findall(r'<row\b[^>]*?\sr="([0-9]+)"', xml)]
+    return numbers == list(range(1, len(numbers) + 1))
+
+
+def with_shared_strings(path: Path) -> Path:
+    """Every inline string moved into a shared strings part, as Excel writes a workbook it saved."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        parts = {n: zf.read(n).decode() for n in names}
+        types = zf.read("[Content_Types].xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    strings: list[str] = []
+    inline = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.S)
+
+    def to_shared(m: re.Match[str]) -> str:
+        strings.append(m.group(3))
+        return f'<c {m.group(1)}t="s"{m.group(2)}><v>{len(strings) - 1}</v></c>'
+
+    out = {name: inline.sub(to_shared, xml).encode() for name, xml in parts.items()}
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{TRANSITIONAL[0].decode()}" '
+           f'count="{len(strings)}" uniqueCount="{len(strings)}">' + "".join(f"<si>{s}</si>" for s in strings) + "</sst>")
+    out["[Content_Types].xml"] = types.replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    out["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSst" Type="' + TRANSITIONAL[1] + b'/sharedStrings" Target="sharedStrings.xml"/>'
+        b"</Relationships>"))
+    return rewrite(path, out, [("xl/sharedStrings.xml", sst.encode())])
