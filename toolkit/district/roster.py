@@ -77,7 +77,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:  # newline="": the csv module takes CR-only (Excel's "CSV (Macintosh)"), LF and CRLF line ends
         return [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
-        raise RosterError(path, "不是有效的 CSV 文件（引号或换行不成对）", "请在 Excel 或 WPS 中打开名单后另存为“CSV UTF-8（逗号分隔）”") from exc
+        raise RosterError(path, "不是有效的 CSV 文件（引号或换行不成对）",
+                          "请在 Excel 或 WPS 中打开名单后另存为“CSV UTF-8（逗号分隔）”") from exc
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
