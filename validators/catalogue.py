@@ -22,6 +22,7 @@ RULE_MODULES = (
     "validators.rules_workbook",
     "validators.rules_import",
     "validators.rules_consolidate",
+    "validators.rules_summary",
 )
 
 

@@ -83,6 +83,10 @@ def report_findings(report: AnnualReport, options: Options) -> Iterator[Finding]
     yield from _money(report, ctx)
     yield from _info(report, options, ctx)
     yield from _plausible(report, ctx)
+    if options.integrity:
+        from validators.rules_summary import summary_findings
+
+        yield from summary_findings(report)
     if options.previous is not None:
         yield from _against_previous(report, options.previous, ctx)
 

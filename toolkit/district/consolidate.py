@@ -27,6 +27,7 @@ from toolkit.core.errors import CorruptFileError, InputFileError, TooLargeError
 from toolkit.core.model import AnnualReport, Value, complete_totals, sum_or_none
 from toolkit.core.names import decode_name, shown_name
 from toolkit.district.roster import RosterUnit, normalize_code, normalize_name
+from toolkit.workbook import provenance
 from validators.catalogue import finding
 from validators.findings import ERROR, WARNING, FileReport, Finding
 
@@ -40,7 +41,7 @@ STATUSES = (PASSED, WARNED, EXCLUDED, MISSING, DUPLICATE, NOT_ON_ROSTER)
 SUMMED_STATUSES = (PASSED, WARNED)
 # the summary workbook's sheets after the template's, named in what a run says
 STATUS_SHEET = "报送情况"
-DETAIL_SHEET = "汇总明细"
+DETAIL_SHEET = provenance.DETAIL_SHEET
 FINDINGS_SHEET = "审核问题"
 EXTRA_SHEETS = (STATUS_SHEET, DETAIL_SHEET, FINDINGS_SHEET)
 

@@ -31,6 +31,7 @@ from toolkit.district.text import (
     headline,
     policy_line,
 )
+from toolkit.workbook.provenance import detail_heading
 from validators.findings import Finding
 
 if TYPE_CHECKING:
@@ -392,7 +393,7 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         col = detail_column(j)
         cell = spec.CELL[key]
         sheet_name, ref = lay.address(key)
-        texts = (f"表{spec.TABLE[cell.table].number} {sheet_name}!{ref}", spec.row_label(cell), spec.column_label(cell))
+        texts = (detail_heading(key), spec.row_label(cell), spec.column_label(cell))  # the heading read_detail finds
         for row, text in zip((2, 3, 4), texts, strict=True):
             sheet.put(row, col, text, "head")
         at = letter(col)

@@ -424,6 +424,23 @@ def _text(cell: Cell | None) -> str | None:
     return text or None
 
 
+def text_of(cell: Cell | None) -> str | None:
+    """A cell's text as 基本信息 reads it (stripped; a whole number without ``.0``), ``None`` when empty."""
+    return _text(cell)
+
+
+def number_or_none(cell: Cell | None) -> tuple[bool, Value]:
+    """(readable, value) of a plain number cell: blank is ``(True, None)``; text, a formula or an error is unreadable."""
+    if cell is None or cell.kind == "":
+        return True, None
+    if cell.kind != "n" or cell.formula is not None:
+        return False, None
+    number = _decimal((cell.text or "").strip())
+    if number is None:
+        return False, None
+    return True, int(number) if number == number.to_integral_value() and "." not in (cell.text or "") else number
+
+
 def read_workbook(path: str | Path) -> AnnualReport:
     """Read a filled template; raise ``NianbaoError`` when the file cannot be trusted at all."""
     p = Path(path)
