@@ -115,7 +115,9 @@ def _zip(data: bytes) -> zipfile.ZipFile | None:
         return None
 
 
-_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+# huge_tree: a text node may pass libxml2's 10 MB default (a 5-million-character name must get its finding, not
+# "corrupt"); the part itself is bounded by limits.MEMBER_BYTES before parsing, and entities are never expanded.
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
                         remove_comments=True, remove_pis=True)
 
 
