@@ -215,8 +215,9 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path), metavar="OUT_DIR",
               help="把标注了问题的副本（红色强制、黄色提示、批注、“审核结果”工作表）写入此文件夹；原文件不改动。")
+@click.option("--force", is_flag=True, help="标注副本的目标文件已存在时覆盖。")
 def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int | None, blank_policy: str,
-             annotate_dir: Path | None) -> int:
+             annotate_dir: Path | None, force: bool) -> int:
     """审核填好的年报模板：逐个单元格列出强制性错误和提示。
 
     提示项如确无问题，在“审核说明”工作表写明规则编号、单元格和原因（不少于6个字）即视为已说明。
@@ -229,9 +230,17 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
       nianbao validate 报送/*.xlsx --year 2025 --annotate 审核结果
       nianbao validate 教育局2025.xlsx --previous 教育局2024.xlsx
     """
+    from toolkit.core.names import LOCK_NOTE, LOCK_PREFIXES
     from validators import reporters
     from validators.engine import Options, load_previous, validate_paths
 
+    locks = [f for f in files if f.name.startswith(LOCK_PREFIXES)]
+    for lock in locks:  # what consolidate skips, validate skips too (a shell glob hands them over)
+        click.echo(f"注意：已跳过“{lock}”：{LOCK_NOTE}", err=True)
+    files = tuple(f for f in files if f not in locks)
+    if not files:
+        click.echo("没有要审核的文件（给出的都是锁文件）。", err=True)
+        return EXIT_OK
     options = Options(year=year, blank_policy=blank_policy, previous=load_previous(previous) if previous else None)
     results = validate_paths(files, options)
     if fmt == "json":
@@ -241,7 +250,7 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
     if annotate_dir is not None:
         from toolkit.clerk.annotate import annotate_all
 
-        for result, written in annotate_all(results, annotate_dir):
+        for result, written in annotate_all(results, annotate_dir, force=force):
             note = f"已写出标注副本：{written}" if written else f"“{result.path.name}”无法读取，未生成标注副本"
             click.echo(note, err=True)
     return EXIT_OK if all(r.valid for r in results) else EXIT_ERRORS

@@ -79,6 +79,9 @@ def annotated_name(name: str) -> str:
     return f"{annotated_base(stem) or stem}{ANNOTATED_MARK}{suffix}"
 
 
+LOCK_PREFIXES = ("~$", ".~lock")  # Excel and WPS (``~$x.xlsx``), LibreOffice (``.~lock.x.xlsx#``)
+
+
 def is_hidden_or_lock(name: str) -> bool:
     """Office lock files (``~$x.xlsx``), LibreOffice locks (``.~lock.x#``) and hidden files."""
-    return name.startswith(("~$", ".~lock", "."))
+    return name.startswith((*LOCK_PREFIXES, "."))

@@ -599,14 +599,13 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
 
 
 def _set_aside_annotated(units: list[Unit], paths: dict[int, Path], skipped: list[Skipped]) -> list[Unit]:
-    """The toolkit's own annotated copies (``甲局.审核.xlsx`` with its 审核结果 sheet) beside their original:
+    """The toolkit's own annotated copies (``甲局.审核.xlsx``, recognised by the 审核结果 sheet) beside their original:
     the original is the unit's file, the copy a skipped note saying so. A copy without its original stays
     (a clerk may send back the corrected copy)."""
     from toolkit.core.names import ANNOTATED_SHEET
     from toolkit.workbook.read import sheet_names
 
-    copies = [u for u in units if u.report is not None and annotated_base(Path(u.file).stem)
-              and ANNOTATED_SHEET in sheet_names(paths[id(u)])]
+    copies = [u for u in units if u.report is not None and ANNOTATED_SHEET in sheet_names(paths[id(u)])]
     if not copies:
         return units
     originals = [u for u in units if not any(u is c for c in copies)]
@@ -623,7 +622,8 @@ def _set_aside_annotated(units: list[Unit], paths: dict[int, Path], skipped: lis
 
 def _original_of(copy: Unit, originals: list[Unit]) -> Unit | None:
     """The unit's own file among ``originals``: same base name in the same folder, same credit code or same name."""
-    base = str(Path(copy.file).with_name(f"{annotated_base(Path(copy.file).stem)}{Path(copy.file).suffix}"))
+    stem = Path(copy.file).stem
+    base = str(Path(copy.file).with_name(f"{annotated_base(stem) or stem}{Path(copy.file).suffix}"))
     code = normalize_code(str(copy.report.info.get("credit_code") or "")) if copy.report is not None else ""
     agency = normalize_name(copy.report.agency) if copy.report is not None and copy.report.agency else ""
     for unit in originals:
