@@ -168,7 +168,8 @@ def export(file: Path, fmt: str) -> int:
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="上年数据：填好的模板 .xlsx、export 的 .json，或上年发布的年报（含 PDF），"
                    "用于核对上年结转和现行有效件数。")
-def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previous: Path | None) -> int:
+@click.option("--force", is_flag=True, help="-o 的文件已存在时覆盖。")
+def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previous: Path | None, force: bool) -> int:
     """读取已发布的年报（文本/Markdown、网页 .html、Word .docx、PDF），还原表二、表三、表四并审核。
 
     表格缺行、错位、数值个数不对时报告问题，相应单元格保持空白，不做推测。
@@ -185,6 +186,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
     """
     from toolkit.check_report.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
     from toolkit.check_report.render import to_json_text, to_text
+    from toolkit.core.atomic import refuse_existing
     from validators.engine import load_previous
 
     if output is not None:  # checked before any import work
@@ -194,6 +196,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
             raise click.UsageError(f"-o 的输出文件“{output.name}”只能是 .json 或 .xlsx，"
                                    "请用 -o 结果.json 或 -o 结果.xlsx")
         refuse_overwriting_input((*files, *([previous] if previous else [])), output)
+        refuse_existing(output, force)
     last_year = load_previous(previous) if previous is not None else None
     reports = check_reports(files, last_year, workbook=output is not None and output.suffix.lower() == ".xlsx")
     click.echo(to_json_text(reports) if fmt == "json" else to_text(reports))
@@ -310,7 +313,8 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="上年数据（填好的模板、汇总表、export 的 .json 或上年发布的年报），用于写“较上年增加/减少”。")
 @click.option("--draft", is_flag=True, help="有强制性错误时仍生成，每页标明“草稿”。")
-def report(source: Path, output: Path, text: Path | None, previous: Path | None, draft: bool) -> int:
+@click.option("--force", is_flag=True, help="-o 的文件已存在时覆盖。")
+def report(source: Path, output: Path, text: Path | None, previous: Path | None, draft: bool, force: bool) -> int:
     """由填好的模板或区县、市汇总表生成发布用的年度报告（表二、表三、表四为国办公开办函〔2021〕30号格式）。
 
     \b
@@ -326,6 +330,9 @@ def report(source: Path, output: Path, text: Path | None, previous: Path | None,
     if output.suffix.lower() not in SUFFIXES:
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：发布稿只能保存为 {'、'.join(SUFFIXES)}，"
                                "请改用其中一种扩展名")
+    from toolkit.core.atomic import refuse_existing
+
+    refuse_existing(output, force)
     result = make_report(source, output, text=text, previous=previous, draft=draft)
     if result.refused:
         reporters.render_text(result.results)

@@ -202,3 +202,10 @@ def reason(exc: OSError) -> str:
         errno.EISDIR: "目标是文件夹",
     }
     return reasons.get(exc.errno, "系统错误")
+
+
+def refuse_existing(path: str | Path, force: bool, fix: str = "如需覆盖请加 --force，或用 -o 指定另一个文件名") -> None:
+    """An output that exists (a file, a link, anything) is replaced only when the user said so (``--force``)."""
+    target = Path(path)
+    if not force and (target.exists() or target.is_symlink()):
+        raise OutputError(target, "文件已存在，未覆盖", fix)
