@@ -456,10 +456,16 @@ def _usage_message_inner(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``nianbao`` console script; never shows a traceback unless ``--debug``."""
+    from toolkit.core.atomic import interruptible
+
+    for stream in (sys.stdout, sys.stderr):  # a name the terminal's encoding lacks (GBK, ASCII) never loses the output
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        code = cli.main(args=args, prog_name="nianbao", standalone_mode=False)
+        with interruptible():  # one contract for every command: SIGINT/SIGTERM clean up, say so, exit 130/143
+            code = cli.main(args=args, prog_name="nianbao", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.UsageError as exc:

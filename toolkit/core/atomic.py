@@ -43,7 +43,8 @@ class Interrupted(SystemExit):
         self.message = message
 
 
-_state = {"depth": 0, "message": DEFAULT_MESSAGE, "caught": 0, "owner": 0}
+_state = {"depth": 0, "caught": 0, "owner": 0}
+_messages: list[str] = []  # one per open ``interruptible`` block: the innermost says what was cut short
 _previous: dict[int, object] = {}
 _previous_hook = [sys.unraisablehook]
 
@@ -54,7 +55,8 @@ def _handle(signum: int, _frame: object) -> None:
     if _state["caught"]:  # already unwinding: a second signal must not cut the cleanup short
         return
     _state["caught"] = signum
-    message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}"
+    message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_current()}"
+    _state["message"] = message
     atexit.register(lambda: print(message, file=sys.stderr, flush=True))
     raise Interrupted(signum, message)
 
@@ -68,7 +70,11 @@ def raise_if_interrupted() -> None:
     """
     if _state["caught"] and os.getpid() == _state["owner"]:
         signum = _state["caught"]
-        raise Interrupted(signum, f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}")
+        raise Interrupted(signum, str(_state["message"]))
+
+
+def _current() -> str:
+    return _messages[-1] if _messages else DEFAULT_MESSAGE
 
 
 def _unraisable(hook_args: object) -> None:
@@ -80,7 +86,7 @@ def _unraisable(hook_args: object) -> None:
 
 @contextmanager
 def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
-    """Within the block SIGINT/SIGTERM raise ``Interrupted`` (nestable; the outermost message wins).
+    """Within the block SIGINT/SIGTERM raise ``Interrupted`` (nestable; the innermost block's message is said).
 
     ``message`` says what the interruption left undone and what to do; "已中断（收到…）：" precedes it.
 
@@ -91,17 +97,19 @@ def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
         yield
         return
     if _state["depth"] == 0:
-        _state["message"] = message
         _state["owner"] = os.getpid()
         for signum in SIGNALS:
             _previous[signum] = signal.signal(signum, _handle)
         _previous_hook[0], sys.unraisablehook = sys.unraisablehook, _unraisable
     _state["depth"] += 1
+    _messages.append(message)
     try:
         yield
         raise_if_interrupted()
     finally:
         _state["depth"] -= 1
+        if not _state["caught"]:
+            _messages.pop()
         if _state["depth"] == 0 and not _state["caught"]:
             for signum, handler in _previous.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
