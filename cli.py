@@ -479,10 +479,12 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         if debug:
             traceback.print_exc()
-        name = Path(str(exc.filename)).name if exc.filename else "文件"
         from toolkit.core.atomic import reason
 
-        click.echo(f"错误：“{name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
+        if exc.filename:
+            click.echo(f"错误：“{Path(str(exc.filename)).name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
+        else:  # the command's own output (a full disk behind a redirected stdout)
+            _say_output_failed(exc)
         code = EXIT_ERRORS
     except click.Abort:
         click.echo("已取消。", err=True)
@@ -495,7 +497,26 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"错误：程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出发给技术支持。", err=True)
         code = EXIT_ERRORS
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _say_output_failed(exc)
+        code = EXIT_ERRORS
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _say_output_failed(exc: OSError) -> None:
+    """The output could not be written (a full disk, a closed pipe): say so once, and never again at exit."""
+    import os
+
+    from toolkit.core.atomic import reason
+
+    try:
+        sys.stderr.write(f"错误：输出无法写出（{reason(exc)}），结果不完整。请检查磁盘空间后重新运行。\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    sys.stdout = open(os.devnull, "w")
 
 
 if __name__ == "__main__":

@@ -258,3 +258,66 @@ def with_shared_strings(path: Path) -> Path:
         b'<Relationship Id="rIdSst" Type="' + TRANSITIONAL[1] + b'/sharedStrings" Target="sharedStrings.xml"/>'
         b"</Relationships>"))
     return rewrite(path, out, [("xl/sharedStrings.xml", sst.encode())])
+
+
+# --- published reports that cost a reader far more than their size (issue 23 item 9) ---------------
+
+def pdf_file(path: Path, page_streams: list[bytes]) -> Path:
+    """A PDF of one page per content stream (deflated), Helvetica as /F1."""
+    count = len(page_streams)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
+               + b"] /Count %d >>" % count,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i, content in enumerate(page_streams):
+        packed = zlib.compress(content, 9)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (5 + 2 * i))
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def tiny_glyph_pdf(path: Path, pages: int = 20, glyphs: int = 400_000, per_show: int = 1) -> Path:
+    """Pages each drawing ``glyphs`` glyphs at 0.1 pt: a few KB of PDF, millions of characters to lay out."""
+    show = b"(" + b"x" * per_show + b") Tj "
+    body = b"BT /F1 0.1 Tf 10 10 Td " + show * (glyphs // per_show) + b"ET"
+    return pdf_file(path, [body] * pages)
+
+
+def report_pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF whose text layer holds ``lines`` (ASCII only: Helvetica has no CJK glyphs)."""
+    ops = [b"BT /F1 10 Tf 50 800 Td 14 TL"]
+    ops += [b"(" + line.encode("latin-1") + b") Tj T*" for line in lines]
+    return pdf_file(path, [b" ".join(ops) + b" ET"])
+
+
+def huge_html_table(path: Path, megabytes: int = 95) -> Path:
+    """An HTML page whose one table has millions of small cells (``megabytes`` MB on disk)."""
+    row = "<tr>" + "<td>1</td>" * 20 + "</tr>\n"
+    rows = megabytes * 1_000_000 // len(row)
+    with path.open("w", encoding="utf-8") as f:
+        f.write("<html><body><h1>三、收到和处理政府信息公开申请情况</h1><table>")
+        for _ in range(rows // 1000):
+            f.write(row * 1000)
+        f.write("</table></body></html>")
+    return path
+
+
+def huge_text(path: Path, megabytes: int = 86) -> Path:
+    """A text report of ``megabytes`` MB: real-looking lines repeated."""
+    block = ("三、收到和处理政府信息公开申请情况\n" + "自然人 1 2 3 4 5 6 7 8\n" * 50)
+    n = megabytes * 1_000_000 // len(block.encode())
+    with path.open("w", encoding="utf-8") as f:
+        for _ in range(n // 100):
+            f.write(block * 100)
+    return path

@@ -186,13 +186,36 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
                 os.chmod(tmp, 0o666 & ~umask)
                 raise_if_interrupted()
                 os.replace(tmp, target)
-            except OSError as exc:
-                raise OutputError(target, f"写入失败（{reason(exc)}）",
+            except OutputError as exc:
+                if exc.path is not None and exc.path == Path(tmp):  # a writer that itself writes atomically
+                    raise OutputError(target, exc.problem, exc.fix) from exc
+                raise
+            except Exception as exc:
+                failure = io_failure(exc)
+                if failure is None:
+                    raise
+                raise OutputError(target, f"写入失败（{reason(failure)}）",
                                   "请检查磁盘空间、写入权限，以及文件是否正被 Excel 或 WPS 打开") from exc
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
     return target
+
+
+def io_failure(exc: BaseException) -> OSError | None:
+    """The operating system's refusal behind ``exc``: itself, its cause, or what lxml's ``SerialisationError``
+    (``IO_EFBIG``, ``IO_ENOSPC``: a C-level write that failed) names; ``None`` for any other error."""
+    import errno
+
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        if type(seen).__name__ == "SerialisationError":
+            name = str(seen).removeprefix("IO_")
+            return OSError(getattr(errno, name, errno.EIO), name)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def reason(exc: OSError) -> str:
@@ -208,6 +231,9 @@ def reason(exc: OSError) -> str:
         errno.ENAMETOOLONG: "文件名太长",
         errno.ENOENT: "路径不存在",
         errno.EISDIR: "目标是文件夹",
+        errno.EFBIG: "文件大小超过系统对单个文件的限制",
+        errno.EDQUOT: "磁盘配额已用完",
+        errno.EIO: "磁盘读写出错",
     }
     return reasons.get(exc.errno, "系统错误")
 

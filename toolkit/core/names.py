@@ -33,6 +33,19 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def first_control(text: str) -> tuple[int, str] | None:
+    """(1-based line, ``\\xNN``) of the first control or direction character in a text, tab and line ends
+    allowed; ``None`` when there is none."""
+    m = _TEXT_CONTROL.search(text)
+    if m is None:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    return line, _escape(m)
+
+
 def decode_name(raw: bytes) -> str:
     """Raw name bytes: UTF-8 when valid, else GB18030, else UTF-8 with replacement marks (never an error)."""
     for encoding in ("utf-8", "gb18030"):

@@ -34,7 +34,11 @@ def read_lines(path: Path) -> tuple[list[Line], str]:
         from toolkit.importer.pdf import pdf_lines
 
         return pdf_lines(path, data), kind
+    from toolkit.importer.bounds import check_text, check_text_bytes
+
+    check_text_bytes(path, data)
     text = decode(path, data)
+    check_text(path, text, html=kind == "html" or _looks_like_html(text))  # issue 23: bounded before parsing
     if kind == "html" or (kind == "text" and _looks_like_html(text)):
         return html_lines(text), "html"
     return text_lines(text), "text"
