@@ -118,6 +118,7 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：模板必须保存为 .xlsx 文件，请把文件名改为以 .xlsx 结尾")
     _check_name_option("--agency", agency, "请填写机关全称")
+    _check_password(password)
     if output.exists() and not force:
         raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
     path = build(output, year=year, agency=agency, password=password)
@@ -360,6 +361,7 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | Non
     """
     from toolkit.clerk.addin import build_kit
 
+    _check_password(password)
     written = build_kit(output, wheelhouse=wheelhouse, force=force, password=password)
     for path in written:
         click.echo(f"已写出：{path}")
@@ -378,6 +380,20 @@ def _check_name_option(option: str, value: str | None, fix: str) -> None:
             or not value.strip():
         raise click.UsageError(f"{option} 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，"
                                f"不超过 {NAME_OPTION_CHARS} 字），{fix}")
+
+
+PASSWORD_CHARS = 255  # what Excel's 保护工作表 takes
+
+
+def _check_password(value: str | None) -> None:
+    """A sheet password any spreadsheet can type and store: no control character, at most 255 characters.
+
+    ``template`` and ``excel-addin`` take the same password (the add-in unprotects what the template
+    protected), so both refuse the same ones, before anything is written.
+    """
+    if value is not None and (has_control(value) or len(value) > PASSWORD_CHARS or not value):
+        raise click.UsageError(f"--password 无效（不能为空、不能含控制字符，不超过 {PASSWORD_CHARS} 个字符），"
+                               "请换一个在 Excel 或 WPS 的“保护工作表”中能输入的密码")
 
 
 class _ProgressBar:
