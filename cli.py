@@ -472,11 +472,14 @@ def _usage_message_inner(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``nianbao`` console script; never shows a traceback unless ``--debug``."""
+    import codecs
+
     from toolkit.core.atomic import interruptible
 
+    codecs.register_error("nianbao-json-escape", _json_escape)
     for stream in (sys.stdout, sys.stderr):  # a name the terminal's encoding lacks (GBK, ASCII) never loses the output
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="nianbao-json-escape")
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
@@ -519,6 +522,20 @@ def main(argv: list[str] | None = None) -> None:
         _say_output_failed(exc)
         code = EXIT_ERRORS
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _json_escape(error: UnicodeEncodeError) -> tuple[str, int]:
+    """A character the output encoding lacks, written as ``\\uXXXX`` (a surrogate pair past U+FFFF): what a
+    JSON reader decodes back, and still legible in text."""
+    out = []
+    for ch in error.object[error.start:error.end]:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
 
 
 def _say_output_failed(exc: OSError) -> None:
