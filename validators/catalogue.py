@@ -23,6 +23,7 @@ RULE_MODULES = (
     "validators.rules_import",
     "validators.rules_consolidate",
     "validators.rules_summary",
+    "validators.rules_inputs",
 )
 
 

@@ -59,6 +59,7 @@ class Skipped:
 
     file: str
     reason: str
+    rule: str = "consolidate.skipped"  # the finding it becomes (validators/rules_inputs.py for the newer kinds)
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
             rel = where.relative_to(root)
         except ValueError:
             rel = Path(".")
-        out.skipped.append(Skipped(_join(display, rel), _UNLISTED))
+        out.skipped.append(Skipped(_join(display, rel), _UNLISTED, "consolidate.unreadable_folder"))
 
     for current, dirs, files in os.walk(root, onerror=unreadable):
         dirs.sort()
@@ -293,7 +294,7 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{path.suffix or '无扩展名'}）"))
 
 
-_UNLISTED = "文件夹无法读取（没有读取权限），其中的文件都没有读取，其中单位的年报不计入汇总；请检查该文件夹的权限后重新汇总"
+_UNLISTED = "文件夹无法读取（没有读取权限），其中的文件都没有读取，其中单位的年报不计入汇总"
 
 
 def _not_a_file(path: Path) -> str:
@@ -575,7 +576,8 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     file_reports = validate_sources(inputs.sources, year, blank_policy, progress, workers)
     units = [_unit(source, fr) for source, fr in zip(inputs.sources, file_reports, strict=True)]
     skipped = list(inputs.skipped)
-    units = _set_aside_annotated(units, {id(u): s.path for u, s in zip(units, inputs.sources, strict=True)}, skipped)
+    sheets = _sheets(units, inputs.sources)
+    units = _set_aside_annotated(units, sheets, skipped)
     general: list[Finding] = []
     year = _check_year(units, year, general)
     _check_versions(units)
@@ -584,8 +586,8 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     _mark_duplicates(units)
     for unit in units:
         unit.status = _status(unit)
-    units = _set_aside_contained(units, skipped)
-    general[:0] = [finding("consolidate.skipped", file=s.file, detail=s.reason) for s in skipped]
+    units = _set_aside_contained(units, sheets, skipped)
+    general[:0] = [finding(s.rule, file=s.file, detail=s.reason) for s in skipped]
     blanks = _blanks(units, blank_policy)
     for unit in units:  # a blank warning may turn 已报且通过 into 有提示
         unit.status = _status(unit)
@@ -598,14 +600,20 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     return result
 
 
-def _set_aside_annotated(units: list[Unit], paths: dict[int, Path], skipped: list[Skipped]) -> list[Unit]:
+def _sheets(units: list[Unit], sources: Sequence[Source]) -> dict[int, list[str]]:
+    """The sheet names of each readable unit's workbook (what tells the toolkit's own files apart)."""
+    from toolkit.workbook.read import sheet_names
+
+    return {id(u): sheet_names(s.path) if u.report is not None else [] for u, s in zip(units, sources, strict=True)}
+
+
+def _set_aside_annotated(units: list[Unit], sheets: dict[int, list[str]], skipped: list[Skipped]) -> list[Unit]:
     """The toolkit's own annotated copies (``甲局.审核.xlsx``, recognised by the 审核结果 sheet) beside their original:
     the original is the unit's file, the copy a skipped note saying so. A copy without its original stays
     (a clerk may send back the corrected copy)."""
     from toolkit.core.names import ANNOTATED_SHEET
-    from toolkit.workbook.read import sheet_names
 
-    copies = [u for u in units if u.report is not None and ANNOTATED_SHEET in sheet_names(paths[id(u)])]
+    copies = [u for u in units if ANNOTATED_SHEET in sheets[id(u)]]
     if not copies:
         return units
     originals = [u for u in units if not any(u is c for c in copies)]
@@ -616,7 +624,7 @@ def _set_aside_annotated(units: list[Unit], paths: dict[int, Path], skipped: lis
             kept.append(unit)
         else:
             skipped.append(Skipped(unit.file, f"是本工具审核“{original.file}”时写出的标注副本，"
-                                              "该单位以原件计入，副本不重复计入"))
+                                              "该单位以原件计入，副本不重复计入", "consolidate.annotated_copy"))
     return kept
 
 
@@ -639,12 +647,12 @@ def _original_of(copy: Unit, originals: list[Unit]) -> Unit | None:
     return None
 
 
-def _set_aside_contained(units: list[Unit], skipped: list[Skipped]) -> list[Unit]:
+def _set_aside_contained(units: list[Unit], sheets: dict[int, list[str]], skipped: list[Skipped]) -> list[Unit]:
     """A unit whose figures are already inside a summary summed in this run (its 汇总明细 names it) is
     never summed again: it becomes a skipped note naming the summary."""
     inside: dict[str, tuple[Unit, int]] = {}
     for unit in units:
-        if unit.status not in SUMMED_STATUSES or unit.report is None or unit.report.info.get("level") not in ("区县", "市"):
+        if unit.status not in SUMMED_STATUSES or unit.report is None or DETAIL_SHEET not in sheets[id(unit)]:
             continue
         try:
             detail = provenance.read_detail(unit.report.path or unit.file)
@@ -662,7 +670,7 @@ def _set_aside_contained(units: list[Unit], skipped: list[Skipped]) -> list[Unit
             continue
         summary, row = hit
         skipped.append(Skipped(unit.file, f"该单位已含在同时给出的汇总表“{summary.file}”中（其“{DETAIL_SHEET}”第 {row} 行"
-                                          f"“{unit.name}”），不再重复计入"))
+                                          f"“{unit.name}”），不再重复计入", "consolidate.inside_summary"))
     return kept
 
 
