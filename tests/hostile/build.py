@@ -321,3 +321,20 @@ def huge_text(path: Path, megabytes: int = 86) -> Path:
         for _ in range(n // 100):
             f.write(block * 100)
     return path
+
+
+def huge_docx_table(path: Path, rows: int = 30_000, columns: int = 20) -> Path:
+    """A .docx whose body is one table of ``rows × columns`` cells of random CJK text (tens of MB of XML)."""
+    import random
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("三、收到和处理政府信息公开申请情况")
+    doc.save(path)
+    rng = random.Random(rows)
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    body = "".join("<w:tr>" + "".join(cell.format("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(3)))
+                                      for _ in range(columns)) + "</w:tr>" for _ in range(rows))
+    xml = part(path, "word/document.xml").replace(b"<w:body>", b"<w:body><w:tbl>" + body.encode() + b"</w:tbl>", 1)
+    return rewrite(path, {"word/document.xml": xml})

@@ -171,16 +171,20 @@ _valid_variant("Strict with shared strings and without r", lambda p: build.witho
 
 # --- bounded work ---------------------------------------------------------------------------------
 
-@kind("check-report: a PDF of pages of tiny glyphs, a 95 MB HTML table, an 86 MB text")
+@kind("check-report: a PDF of pages of tiny glyphs, a 95 MB HTML table, an 86 MB text, a .docx of 600,000 cells")
 def _costly_reports(box: Sandbox) -> list[Command]:
     tiny = build.tiny_glyph_pdf(box.inputs / "小字.pdf")
     many = build.tiny_glyph_pdf(box.inputs / "每页不多.pdf", pages=20, glyphs=19_000, per_show=19)
     html = build.huge_html_table(box.inputs / "大表.html")
     text = build.huge_text(box.inputs / "长文.txt")
+    docx = build.huge_docx_table(box.inputs / "大表.docx")
+    cells = build.huge_docx_table(box.inputs / "格子多.docx", rows=600, columns=20)
     return [Command(["check-report", tiny], ONE, ("小字.pdf", "20,000")),
             Command(["check-report", many], ONE, ("每页不多.pdf", "100,000")),
             Command(["check-report", html], ONE, ("大表.html",)),
             Command(["check-report", text], ONE, ("长文.txt",)),
+            Command(["check-report", docx], ONE, ("大表.docx",)),
+            Command(["check-report", cells], ONE, ("格子多.docx", "10,000")),
             Command(["validate", build.workbook(box.inputs / "甲局.xlsx", 11), "--previous", tiny], ONE, ("小字.pdf",))]
 
 

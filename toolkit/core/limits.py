@@ -91,8 +91,11 @@ def read_file(path: Path, limit: int = INPUT_BYTES) -> bytes:
         raise FileMissingError(path, f"不是普通文件（{special_kind(info.st_mode)}），未读取", "请给出保存在磁盘上的文件")
     if info.st_size > limit:
         raise TooLargeError(path, f"文件有 {info.st_size / MIB:,.0f} MiB，超过上限 {limit // MIB} MiB", _FIX)
-    with path.open("rb") as f:
-        data = f.read(limit + 1)
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except PermissionError as exc:
+        raise FileMissingError(path, "没有读取权限，无法打开", "请检查文件的权限（或请管理员开放读取权限）后重试") from exc
     if len(data) > limit:
         raise TooLargeError(path, f"文件超过上限 {limit // MIB} MiB", _FIX)
     return data

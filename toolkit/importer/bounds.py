@@ -40,6 +40,35 @@ def check_text(path: Path, text: str, html: bool) -> None:
                 raise ImportFailedError(path, f"网页中的表格单元格超过 {limits.REPORT_CELLS:,} 个，未读取", _FIX)
 
 
+DOCX_PART = "word/document.xml"
+
+
+def check_docx(path: Path, data: bytes) -> None:
+    """A .docx body within ``4 × REPORT_CHARS`` bytes of XML and ``REPORT_CELLS`` table cells, counted on the
+    inflated part (itself bounded by ``limits.MEMBER_BYTES``) before python-docx builds its tree."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            limits.check_zip(zf, path)
+            if DOCX_PART not in zf.NameToInfo:
+                return  # not a Word body: the reader says so
+            xml = limits.read_member(zf, DOCX_PART, path)
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError, NotImplementedError):
+        return  # a damaged file: the reader says so with its own message
+    except ImportFailedError:
+        raise
+    except Exception as exc:  # TooLargeError and the other input errors: the importer's one error kind
+        raise ImportFailedError(path, getattr(exc, "problem", "文件无法读取"), getattr(exc, "fix", _FIX)) from exc
+    if len(xml) > 4 * limits.REPORT_CHARS:
+        raise ImportFailedError(path, f"正文有 {len(xml) / limits.MIB:,.0f} MiB，超过上限（约 {limits.REPORT_CHARS:,} 个字符），"
+                                      "未读取", _FIX)
+    cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
+    if cells > limits.REPORT_CELLS:
+        raise ImportFailedError(path, f"文档中的表格单元格有 {cells:,} 个，超过上限 {limits.REPORT_CELLS:,}，未读取", _FIX)
+
+
 class _TooMany(Exception):
     pass
 

@@ -29,6 +29,9 @@ def read_lines(path: Path) -> tuple[list[Line], str]:
         raise ImportFailedError(path, "文件无法打开", "请检查文件路径和读取权限") from exc
     kind = sniff(path, data)
     if kind == "docx":
+        from toolkit.importer.bounds import check_docx
+
+        check_docx(path, data)  # issue 23: cells and size counted before python-docx builds its tree
         return docx_lines(path, data), kind
     if kind == "pdf":
         from toolkit.importer.pdf import pdf_lines
