@@ -576,7 +576,7 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     file_reports = validate_sources(inputs.sources, year, blank_policy, progress, workers)
     units = [_unit(source, fr) for source, fr in zip(inputs.sources, file_reports, strict=True)]
     skipped = list(inputs.skipped)
-    sheets = _sheets(units, inputs.sources)
+    sheets = _Sheets(units, inputs.sources)
     units = _set_aside_annotated(units, sheets, skipped)
     general: list[Finding] = []
     year = _check_year(units, year, general)
@@ -600,20 +600,38 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     return result
 
 
-def _sheets(units: list[Unit], sources: Sequence[Source]) -> dict[int, list[str]]:
-    """The sheet names of each readable unit's workbook (what tells the toolkit's own files apart)."""
-    from toolkit.workbook.read import sheet_names
+class _Sheets:
+    """The sheet names of a unit's workbook (what tells the toolkit's own files apart), read only when asked."""
 
-    return {id(u): sheet_names(s.path) if u.report is not None else [] for u, s in zip(units, sources, strict=True)}
+    def __init__(self, units: list[Unit], sources: Sequence[Source]) -> None:
+        self.paths = {id(u): s.path for u, s in zip(units, sources, strict=True) if u.report is not None}
+        self.seen: dict[int, list[str]] = {}
+
+    def __call__(self, unit: Unit) -> list[str]:
+        from toolkit.workbook.read import sheet_names
+
+        if id(unit) not in self.seen:
+            self.seen[id(unit)] = sheet_names(self.paths[id(unit)]) if id(unit) in self.paths else []
+        return self.seen[id(unit)]
 
 
-def _set_aside_annotated(units: list[Unit], sheets: dict[int, list[str]], skipped: list[Skipped]) -> list[Unit]:
+def _identity(unit: Unit) -> list[tuple[str, str]]:
+    if unit.report is None:
+        return []
+    code = normalize_code(str(unit.report.info.get("credit_code") or ""))
+    name = normalize_name(unit.report.agency) if unit.report.agency else ""
+    return [k for k in (("code", code), ("name", name)) if k[1]]
+
+
+def _set_aside_annotated(units: list[Unit], sheets: _Sheets, skipped: list[Skipped]) -> list[Unit]:
     """The toolkit's own annotated copies (``甲局.审核.xlsx``, recognised by the 审核结果 sheet) beside their original:
     the original is the unit's file, the copy a skipped note saying so. A copy without its original stays
-    (a clerk may send back the corrected copy)."""
+    (a clerk may send back the corrected copy). Only files that share a unit's identity are opened again."""
     from toolkit.core.names import ANNOTATED_SHEET
 
-    copies = [u for u in units if ANNOTATED_SHEET in sheets[id(u)]]
+    count = Counter(key for u in units for key in _identity(u))
+    shared = [u for u in units if any(count[key] > 1 for key in _identity(u))]
+    copies = [u for u in shared if ANNOTATED_SHEET in sheets(u)]
     if not copies:
         return units
     originals = [u for u in units if not any(u is c for c in copies)]
@@ -647,12 +665,14 @@ def _original_of(copy: Unit, originals: list[Unit]) -> Unit | None:
     return None
 
 
-def _set_aside_contained(units: list[Unit], sheets: dict[int, list[str]], skipped: list[Skipped]) -> list[Unit]:
+def _set_aside_contained(units: list[Unit], sheets: _Sheets, skipped: list[Skipped]) -> list[Unit]:
     """A unit whose figures are already inside a summary summed in this run (its 汇总明细 names it) is
     never summed again: it becomes a skipped note naming the summary."""
     inside: dict[str, tuple[Unit, int]] = {}
     for unit in units:
-        if unit.status not in SUMMED_STATUSES or unit.report is None or DETAIL_SHEET not in sheets[id(unit)]:
+        if unit.status not in SUMMED_STATUSES or unit.report is None or unit.report.info.get("level") in ("部门", None):
+            continue  # an agency's own workbook is never a summary: not opened again
+        if DETAIL_SHEET not in sheets(unit):
             continue
         try:
             detail = provenance.read_detail(unit.report.path or unit.file)
