@@ -201,6 +201,7 @@ def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -
     if report.year is not None and previous.year is not None and previous.year != report.year - 1:
         yield finding("previous.year", file=ctx.file, name=ctx.name, actual=report.year,
                       expected_previous=previous.year, expected=report.year - 1)
+        return  # another year's figures are not "last year": nothing is compared with them (issue 23)
     for col in spec.T3_COLUMNS:
         now = report.values.get(spec.t3("carried_over", col.key))
         before = previous.values.get(spec.t3("carry_forward", col.key))
