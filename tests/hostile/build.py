@@ -183,8 +183,8 @@ def prefixed(path: Path, prefix: bytes = b"x") -> Path:
     out = {}
     for name, data in parts.items():
         xml = data.decode()
-        main = TRANSITIONAL[0].decode()
-        if f'xmlns="{main}"' not in xml:
+        main = next((ns.decode() for ns in (TRANSITIONAL[0], STRICT[0]) if f'xmlns="{ns.decode()}"' in xml), None)
+        if main is None:
             continue
         xml = re.sub(r"<(/?)([A-Za-z][\w.]*)(?=[\s/>])", lambda m: f"<{m.group(1)}{prefix.decode()}:{m.group(2)}"
                      if ":" not in m.group(2) else m.group(0), xml)
