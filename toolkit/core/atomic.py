@@ -194,12 +194,31 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
                 failure = io_failure(exc)
                 if failure is None:
                     raise
+                _release(exc)
                 raise OutputError(target, f"写入失败（{reason(failure)}）",
                                   "请检查磁盘空间、写入权限，以及文件是否正被 Excel 或 WPS 打开") from exc
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
     return target
+
+
+def _release(exc: BaseException) -> None:
+    """Close now what the failed writer left open (a ZipFile in its frame): its ``__del__`` would otherwise
+    retry the write at exit and print "Exception ignored … OSError 28" with the temporary's name."""
+    import gc
+    import traceback
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda args: None if isinstance(args.exc_value, OSError) else previous(args)
+    try:
+        seen: BaseException | None = exc
+        while seen is not None:
+            traceback.clear_frames(seen.__traceback__)
+            seen = seen.__cause__ or seen.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
 
 
 def io_failure(exc: BaseException) -> OSError | None:
