@@ -243,13 +243,6 @@ def parse_narrative(text: str, path: Path | None = None) -> dict[int, tuple[Para
     return {k: tuple(v) for k, v in out.items()}
 
 
-def control_at(text: str) -> tuple[int, str] | None:
-    """(line, ``\\xNN``) of the first control character other than tab and line ends, or ``None``."""
-    from toolkit.core.names import first_control
-
-    return first_control(text)
-
-
 def read_narrative(path: Path) -> dict[int, tuple[Paragraph, ...]]:
     """The --text file: UTF-8 Markdown of at most ``NARRATIVE_BYTES``."""
     if not path.is_file():
@@ -260,7 +253,9 @@ def read_narrative(path: Path) -> dict[int, tuple[Paragraph, ...]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NarrativeError(path, "文字部分文件不是 UTF-8 编码", "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
-    bad = control_at(text)  # issue 23: a NUL, ESC or VT would reach the .docx (unwritable) and the .html/.md as is
+    from toolkit.core.names import first_control
+
+    bad = first_control(text)  # issue 23: a NUL, ESC or VT would reach the .docx (unwritable) and the .html/.md as is
     if bad is not None:
         raise NarrativeError(path, f"第 {bad[0]} 行含有不可见的控制字符（{bad[1]}）", "请在记事本或 WPS 中删去该字符后保存，再重新生成")
     return parse_narrative(text, path)
