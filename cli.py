@@ -148,6 +148,7 @@ def template(output: Path, year: int | None, agency: str | None, password: str |
     if output.suffix.lower() != ".xlsx":
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：模板必须保存为 .xlsx 文件，请把文件名改为以 .xlsx 结尾")
     _check_name_option("--agency", agency, "请填写机关全称")
+    _check_password(password)
     if output.exists() and not force:
         raise OutputError(output, "文件已存在，未覆盖", "如需覆盖请加 --force，或用 -o 指定另一个文件名")
     path = build(output, year=year, agency=agency, password=password)
@@ -198,7 +199,8 @@ def export(file: Path, fmt: str) -> int:
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="上年数据：填好的模板 .xlsx、export 的 .json，或上年发布的年报（含 PDF），"
                    "用于核对上年结转和现行有效件数。")
-def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previous: Path | None) -> int:
+@click.option("--force", is_flag=True, help="-o 的文件已存在时覆盖。")
+def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previous: Path | None, force: bool) -> int:
     """读取已发布的年报（文本/Markdown、网页 .html、Word .docx、PDF），还原表二、表三、表四并审核。
 
     表格缺行、错位、数值个数不对时报告问题，相应单元格保持空白，不做推测。
@@ -215,6 +217,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
     """
     from toolkit.check_report.check import OUTPUT_SUFFIXES, check_reports, refuse_overwriting_input, write_output
     from toolkit.check_report.render import to_json_text, to_text
+    from toolkit.core.atomic import refuse_existing
     from validators.engine import load_previous
 
     if output is not None:  # checked before any import work
@@ -224,6 +227,7 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
             raise click.UsageError(f"-o 的输出文件“{output.name}”只能是 .json 或 .xlsx，"
                                    "请用 -o 结果.json 或 -o 结果.xlsx")
         refuse_overwriting_input((*files, *([previous] if previous else [])), output)
+        refuse_existing(output, force)
     last_year = load_previous(previous) if previous is not None else None
     reports = check_reports(files, last_year, workbook=output is not None and output.suffix.lower() == ".xlsx")
     click.echo(to_json_text(reports) if fmt == "json" else to_text(reports))
@@ -245,8 +249,9 @@ def check_report(files: tuple[Path, ...], fmt: str, output: Path | None, previou
               help="空白单元格：error 视为错误；allow 视为“未填写”，不报错。")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path), metavar="OUT_DIR",
               help="把标注了问题的副本（红色强制、黄色提示、批注、“审核结果”工作表）写入此文件夹；原文件不改动。")
+@click.option("--force", is_flag=True, help="标注副本的目标文件已存在时覆盖。")
 def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int | None, blank_policy: str,
-             annotate_dir: Path | None) -> int:
+             annotate_dir: Path | None, force: bool) -> int:
     """审核填好的年报模板：逐个单元格列出强制性错误和提示。
 
     提示项如确无问题，在“审核说明”工作表写明规则编号、单元格和原因（不少于6个字）即视为已说明。
@@ -259,9 +264,17 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
       nianbao validate 报送/*.xlsx --year 2025 --annotate 审核结果
       nianbao validate 教育局2025.xlsx --previous 教育局2024.xlsx
     """
+    from toolkit.core.names import LOCK_NOTE, LOCK_PREFIXES
     from validators import reporters
     from validators.engine import Options, load_previous, validate_paths
 
+    locks = [f for f in files if f.name.startswith(LOCK_PREFIXES)]
+    for lock in locks:  # what consolidate skips, validate skips too (a shell glob hands them over)
+        click.echo(f"注意：已跳过“{lock}”：{LOCK_NOTE}", err=True)
+    files = tuple(f for f in files if f not in locks)
+    if not files:
+        click.echo("没有要审核的文件（给出的都是锁文件）。", err=True)
+        return EXIT_OK
     options = Options(year=year, blank_policy=blank_policy, previous=load_previous(previous) if previous else None)
     results = validate_paths(files, options)
     if fmt == "json":
@@ -271,7 +284,7 @@ def validate(files: tuple[Path, ...], fmt: str, previous: Path | None, year: int
     if annotate_dir is not None:
         from toolkit.clerk.annotate import annotate_all
 
-        for result, written in annotate_all(results, annotate_dir):
+        for result, written in annotate_all(results, annotate_dir, force=force):
             note = f"已写出标注副本：{written}" if written else f"“{result.path.name}”无法读取，未生成标注副本"
             click.echo(note, err=True)
     return EXIT_OK if all(r.valid for r in results) else EXIT_ERRORS
@@ -332,7 +345,8 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, yea
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="上年数据（填好的模板、汇总表、export 的 .json 或上年发布的年报），用于写“较上年增加/减少”。")
 @click.option("--draft", is_flag=True, help="有强制性错误时仍生成，每页标明“草稿”。")
-def report(source: Path, output: Path, text: Path | None, previous: Path | None, draft: bool) -> int:
+@click.option("--force", is_flag=True, help="-o 的文件已存在时覆盖。")
+def report(source: Path, output: Path, text: Path | None, previous: Path | None, draft: bool, force: bool) -> int:
     """由填好的模板或区县、市汇总表生成发布用的年度报告（表二、表三、表四为国办公开办函〔2021〕30号格式）。
 
     \b
@@ -348,6 +362,9 @@ def report(source: Path, output: Path, text: Path | None, previous: Path | None,
     if output.suffix.lower() not in SUFFIXES:
         raise click.UsageError(f"-o 的文件名“{output.name}”无效：发布稿只能保存为 {'、'.join(SUFFIXES)}，"
                                "请改用其中一种扩展名")
+    from toolkit.core.atomic import refuse_existing
+
+    refuse_existing(output, force)
     result = make_report(source, output, text=text, previous=previous, draft=draft)
     if result.refused:
         reporters.render_text(result.results)
@@ -388,6 +405,7 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | Non
     """
     from toolkit.clerk.addin import build_kit
 
+    _check_password(password)
     written = build_kit(output, wheelhouse=wheelhouse, force=force, password=password)
     for path in written:
         click.echo(f"已写出：{path}")
@@ -406,6 +424,20 @@ def _check_name_option(option: str, value: str | None, fix: str) -> None:
             or not value.strip():
         raise click.UsageError(f"{option} 的单位名称无效（不能以 = + - @ 开头，不能含控制字符，"
                                f"不超过 {NAME_OPTION_CHARS} 字），{fix}")
+
+
+PASSWORD_CHARS = 255  # what Excel's 保护工作表 takes
+
+
+def _check_password(value: str | None) -> None:
+    """A sheet password any spreadsheet can type and store: no control character, at most 255 characters.
+
+    ``template`` and ``excel-addin`` take the same password (the add-in unprotects what the template
+    protected), so both refuse the same ones, before anything is written.
+    """
+    if value is not None and (has_control(value) or len(value) > PASSWORD_CHARS or not value):
+        raise click.UsageError(f"--password 无效（不能为空、不能含控制字符，不超过 {PASSWORD_CHARS} 个字符），"
+                               "请换一个在 Excel 或 WPS 的“保护工作表”中能输入的密码")
 
 
 class _ProgressBar:
@@ -484,10 +516,19 @@ def _usage_message_inner(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``nianbao`` console script; never shows a traceback unless ``--debug``."""
+    import codecs
+
+    from toolkit.core.atomic import interruptible
+
+    codecs.register_error("nianbao-json-escape", _json_escape)
+    for stream in (sys.stdout, sys.stderr):  # a name the terminal's encoding lacks (GBK, ASCII) never loses the output
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="nianbao-json-escape")
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        code = cli.main(args=args, prog_name="nianbao", standalone_mode=False)
+        with interruptible():  # one contract for every command: SIGINT/SIGTERM clean up, say so, exit 130/143
+            code = cli.main(args=args, prog_name="nianbao", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.UsageError as exc:
@@ -501,10 +542,12 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         if debug:
             traceback.print_exc()
-        name = Path(str(exc.filename)).name if exc.filename else "文件"
         from toolkit.core.atomic import reason
 
-        click.echo(f"错误：“{name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
+        if exc.filename:
+            click.echo(f"错误：“{Path(str(exc.filename)).name}”无法访问（{reason(exc)}）。请检查路径和权限后重试。", err=True)
+        else:  # the command's own output (a full disk behind a redirected stdout)
+            _say_output_failed(exc)
         code = EXIT_ERRORS
     except click.Abort:
         click.echo("已取消。", err=True)
@@ -517,7 +560,40 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"错误：程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出发给技术支持。", err=True)
         code = EXIT_ERRORS
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _say_output_failed(exc)
+        code = EXIT_ERRORS
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _json_escape(error: UnicodeEncodeError) -> tuple[str, int]:
+    """A character the output encoding lacks, written as ``\\uXXXX`` (a surrogate pair past U+FFFF): what a
+    JSON reader decodes back, and still legible in text."""
+    out = []
+    for ch in error.object[error.start:error.end]:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+def _say_output_failed(exc: OSError) -> None:
+    """The output could not be written (a full disk, a closed pipe): say so once, and never again at exit."""
+    import os
+
+    from toolkit.core.atomic import reason
+
+    try:
+        sys.stderr.write(f"错误：输出无法写出（{reason(exc)}），结果不完整。请检查磁盘空间后重新运行。\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    sys.stdout = open(os.devnull, "w")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def test_hostile_input_is_refused_or_read_safely(kind, tmp_path):
     commands = kind.build(box)
     before = snapshot(box.inputs)
     for command in commands:
-        run = run_cli(box, command.args)
+        run = run_cli(box, command.args, command.prefix, command.env, command.encoding)
         context = f"{kind.name}: nianbao {' '.join(run.argv)}\n--- stdout\n{run.out[:3000]}\n--- stderr\n{run.err[:3000]}"
         assert run.code in command.codes, context
         assert "Traceback" not in run.out + run.err, context

@@ -22,6 +22,8 @@ RULE_MODULES = (
     "validators.rules_workbook",
     "validators.rules_import",
     "validators.rules_consolidate",
+    "validators.rules_summary",
+    "validators.rules_inputs",
 )
 
 

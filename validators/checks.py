@@ -83,6 +83,10 @@ def report_findings(report: AnnualReport, options: Options) -> Iterator[Finding]
     yield from _money(report, ctx)
     yield from _info(report, options, ctx)
     yield from _plausible(report, ctx)
+    if options.integrity:
+        from validators.rules_summary import summary_findings
+
+        yield from summary_findings(report)
     if options.previous is not None:
         yield from _against_previous(report, options.previous, ctx)
 
@@ -197,6 +201,7 @@ def _against_previous(report: AnnualReport, previous: AnnualReport, ctx: _Ctx) -
     if report.year is not None and previous.year is not None and previous.year != report.year - 1:
         yield finding("previous.year", file=ctx.file, name=ctx.name, actual=report.year,
                       expected_previous=previous.year, expected=report.year - 1)
+        return  # another year's figures are not "last year": nothing is compared with them (issue 23)
     for col in spec.T3_COLUMNS:
         now = report.values.get(spec.t3("carried_over", col.key))
         before = previous.values.get(spec.t3("carry_forward", col.key))

@@ -37,6 +37,9 @@ class Command:
     says: tuple[str, ...] = ()  # each phrase appears in stdout or stderr
     accounted: int | None = None  # consolidate --format json: units + skipped notes
     summed: int | None = None  # consolidate --format json: units summed
+    prefix: tuple[str, ...] = ()  # run through another program (run.WITHOUT_OVERRIDE, prlimit)
+    env: dict[str, str] | None = None  # extra environment (PYTHONIOENCODING)
+    encoding: str = "utf-8"  # what stdout and stderr are decoded with
 
 
 @dataclass
@@ -586,3 +589,6 @@ def _pdf_many_streams(box: Sandbox) -> list[Command]:
 def zlib_stream(raw_deflate: bytes) -> bytes:
     """A raw deflate stream wrapped as zlib data (what /FlateDecode expects); the checksum is not checked."""
     return b"\x78\x9c" + raw_deflate + b"\0\0\0\0"
+
+
+from tests.hostile import round3  # noqa: E402, F401 - registers the kinds of issue 23 (it imports this module)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -104,12 +105,23 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes]) -> Run:
-    """``nianbao ARGS`` in ``box``: exit code, output, peak memory; killed (and failed) past the hang guard."""
-    argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (sys.executable, CLI, *args)]
+WITHOUT_OVERRIDE = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")  # root that obeys permissions
+
+
+def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes], prefix: tuple[str, ...] = (),
+            env: dict[str, str] | None = None, encoding: str = "utf-8") -> Run:
+    """``nianbao ARGS`` in ``box``: exit code, output, peak memory; killed (and failed) past the hang guard.
+
+    ``prefix`` runs the command through another program (``WITHOUT_OVERRIDE``: as root that file
+    permissions bind, so an unreadable folder is unreadable; ``prlimit``); ``env`` adds variables;
+    ``encoding`` is what the output is decoded with (the stdout encoding the command was given).
+    """
+    if prefix:
+        prefix = (shutil.which(prefix[0]) or prefix[0], *prefix[1:])
+    argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (*prefix, sys.executable, CLI, *args)]
     stdout, stderr, peak = box.root / "stdout", box.root / "stderr", box.root / "peak"
     launcher = [os.fsencode(sys.executable), os.fsencode(MEASURE), os.fsencode(peak)]
-    env = {**os.environ, "TMPDIR": str(box.tmp), "NIANBAO_NO_OPEN": "1", "COLUMNS": "100"}
+    env = {**os.environ, "TMPDIR": str(box.tmp), "NIANBAO_NO_OPEN": "1", "COLUMNS": "100", **(env or {})}
     env.pop("NIANBAO_WORKERS", None)
     start = time.monotonic()
     with stdout.open("wb") as o, stderr.open("wb") as e:
@@ -122,12 +134,12 @@ def run_cli(box: Sandbox, args: list[str | os.PathLike | bytes]) -> Run:
         if time.monotonic() - start > HANG_GUARD_S:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-            raise AssertionError(f"hang guard: {argv[2:]} still running after {HANG_GUARD_S} s")
+            raise AssertionError(f"hang guard: {argv[len(prefix) + 2:]} still running after {HANG_GUARD_S} s")
         time.sleep(0.02)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     code = proc.returncode
-    run = Run([os.fsdecode(a) for a in argv[2:]], code, stdout.read_text("utf-8", "replace"),
-              stderr.read_text("utf-8", "replace"), int(peak.read_text()) / 1024, time.monotonic() - start)
+    run = Run([os.fsdecode(a) for a in argv[len(prefix) + 2:]], code, stdout.read_text(encoding, "replace"),
+              stderr.read_text(encoding, "replace"), int(peak.read_text()) / 1024, time.monotonic() - start)
     for path in (stdout, stderr, peak):
         path.unlink()
     return run

@@ -21,10 +21,11 @@ from unicodedata import east_asian_width
 
 from toolkit.core import cells, spec
 from toolkit.core.atomic import write_atomically
+from toolkit.core.names import ANNOTATED_SHEET, annotated_name
 from validators.findings import ERROR, WARNING, FileReport, Finding
 from validators.reporters import RESULT_HEADER, level, level_text, result_rows
 
-RESULT_SHEET = "审核结果"
+RESULT_SHEET = ANNOTATED_SHEET
 ERROR_FILL = "FFFF9999"
 WARNING_FILL = "FFFFEB84"
 AUTHOR = "nianbao"
@@ -37,15 +38,50 @@ _TYPE = re.compile(rb'\st="([^"]*)"')
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 
 
-def output_path(source: Path, out_dir: Path, taken: set[Path]) -> Path:
-    """``out_dir/<name>``; never the input itself and never a path already used in this run."""
-    candidate = out_dir / source.name
+def output_path(source: Path, out_dir: Path, taken: set[Path], *, force: bool = False, own: bool = False) -> Path:
+    """Where the annotated copy of ``source`` goes in ``out_dir``.
+
+    In another folder it keeps the input's name; beside the input it is ``<名称>.审核.xlsx``, and the name
+    never grows (``甲局.审核.xlsx`` checked again keeps its name). Two inputs of one name in a run get
+    ``.审核2``, ``.审核3``. An existing file is never replaced unless ``force`` (the command's ``--force``)
+    or, with ``own`` (the drop-in), it is this toolkit's annotated copy; otherwise ``OutputError``
+    (Chinese) names it and nothing is written.
+    """
+    from toolkit.core.errors import OutputError
+
+    beside = _resolved(out_dir) == _resolved(source.parent)
+    base = Path(annotated_name(source.name)).stem if beside else source.stem
     n = 1
-    while candidate.resolve() == source.resolve() or candidate.resolve() in taken:
-        candidate = out_dir / f"{source.stem}.审核{'' if n == 1 else n}{source.suffix}"
+    while True:
+        stem = base if n == 1 else f"{annotated_name(base + source.suffix)[: -len(source.suffix) or None]}{n}"
+        candidate = out_dir / f"{stem}{source.suffix}"
+        if _resolved(candidate) not in taken:
+            break
         n += 1
-    taken.add(candidate.resolve())
+    if candidate.exists() or candidate.is_symlink():
+        yours = own and not candidate.is_symlink() and candidate.is_file() and is_annotated_copy(candidate)
+        if not (force or yours):
+            same = _resolved(candidate) == _resolved(source)
+            what = "就是要审核的文件本身" if same else "已存在，且不是本次写出的"
+            fix = ("如确需覆盖请加 --force，或用 --annotate 指定另一个文件夹" if not own
+                   else "请把该文件改名或移到别处后重新审核")
+            raise OutputError(candidate, f"标注副本要写到这里，但同名文件{what}，未覆盖", fix)
+    taken.add(_resolved(candidate))
     return candidate
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def is_annotated_copy(path: Path) -> bool:
+    """A workbook this toolkit annotated: it has the 审核结果 sheet."""
+    from toolkit.workbook.read import sheet_names
+
+    return RESULT_SHEET in sheet_names(path)
 
 
 def annotate(report: FileReport, target: Path) -> Path:
@@ -58,6 +94,8 @@ def annotate(report: FileReport, target: Path) -> Path:
     from openpyxl.styles import PatternFill
 
     wb = _load(report.path)
+    if RESULT_SHEET in wb.sheetnames:  # a copy checked again: last check's marks go before this check's come
+        _reset_marks(wb)
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in report.findings:
         if f.sheet in wb.sheetnames and f.cell:
@@ -77,6 +115,40 @@ def annotate(report: FileReport, target: Path) -> Path:
 
         raise CorruptFileError(report.path, f"文件中有无法写入标注副本的内容（{type(exc).__name__}）",
                                "请按审核结果改正后另存为新的 .xlsx 文件再审核") from exc
+
+
+def _reset_marks(wb: Any) -> None:
+    """Give every cell an earlier check marked (its fill, its comment) the template's own fill and no comment."""
+    from toolkit.workbook.template import template_workbook
+
+    template = _template_fills(template_workbook)
+    for ws in wb.worksheets:
+        if ws.title == RESULT_SHEET:
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    cell.comment = None
+                colour = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fill_type == "solid" else None
+                if colour in (ERROR_FILL, WARNING_FILL):
+                    cell.fill = copy.copy(template.get((ws.title, cell.coordinate), _no_fill()))
+
+
+def _template_fills(make: Any) -> dict[tuple[str, str], Any]:
+    if not _TEMPLATE_FILLS:
+        wb = make()
+        _TEMPLATE_FILLS.update({(ws.title, c.coordinate): copy.copy(c.fill) for ws in wb.worksheets
+                                for row in ws.iter_rows() for c in row if c.fill is not None and c.fill.fill_type})
+    return _TEMPLATE_FILLS
+
+
+_TEMPLATE_FILLS: dict[tuple[str, str], Any] = {}
+
+
+def _no_fill() -> Any:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill(fill_type=None)
 
 
 def _load(path: Path) -> Any:
@@ -273,22 +345,25 @@ def _height(text: str, width: float) -> float:
     return round(min(lines, MAX_LINES) * LINE_POINTS + 3, 1)
 
 
-def annotate_all(reports: Sequence[FileReport], out_dir: Path) -> list[tuple[FileReport, Path | None]]:
+def annotate_all(reports: Sequence[FileReport], out_dir: Path, *, force: bool = False
+                 ) -> list[tuple[FileReport, Path | None]]:
     """Annotate every readable input into ``out_dir``; unreadable ones map to ``None``.
 
-    Raises ``OutputError`` (Chinese) when the folder or a copy cannot be written.
+    Every target is checked before anything is written: an existing file is replaced only with
+    ``force``. Raises ``OutputError`` (Chinese) when the folder or a copy cannot be written.
     """
     from toolkit.core.errors import InputFileError, OutputError
 
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(out_dir, "标注副本的输出位置是一个文件，不是文件夹", "请用 --annotate 指定一个文件夹")
-    out: list[tuple[FileReport, Path | None]] = []
     taken: set[Path] = set()
-    for report in reports:
-        if report.report is None or report.report.integrity is None:
+    targets = [None if r.report is None or r.report.integrity is None else output_path(r.path, out_dir, taken, force=force)
+               for r in reports]
+    out: list[tuple[FileReport, Path | None]] = []
+    for report, target in zip(reports, targets, strict=True):
+        if target is None:
             out.append((report, None))
             continue
-        target = output_path(report.path, out_dir, taken)
         try:
             with warnings.catch_warnings():  # openpyxl's English warnings are not for users
                 warnings.simplefilter("ignore")

@@ -53,8 +53,8 @@ def _run(paths: list[Path]) -> int:
         if result.report is None or getattr(result.report, "integrity", None) is None:
             lines.append(f"“{result.path.name}”无法读取，未生成标注副本：{_first_message(result)}")
             continue
-        target = output_path(result.path, result.path.parent, taken)
         try:
+            target = output_path(result.path, result.path.parent, taken, own=True)
             with warnings.catch_warnings():  # openpyxl's English warnings are not for clerks
                 warnings.simplefilter("ignore")
                 written = annotate(result, target)
@@ -64,7 +64,7 @@ def _run(paths: list[Path]) -> int:
         except OSError as exc:
             from toolkit.core.atomic import reason
 
-            lines.append(f"错误：标注副本“{target.name}”无法写出（{reason(exc)}）。"
+            lines.append(f"错误：“{result.path.name}”的标注副本无法写出（{reason(exc)}）。"
                          "请确认文件夹可写、同名文件没有在 Excel/WPS 中打开后重试")
             continue
         lines.append(f"{reporters.summary(result)} 标注副本：{written}")

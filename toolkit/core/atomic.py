@@ -43,7 +43,8 @@ class Interrupted(SystemExit):
         self.message = message
 
 
-_state = {"depth": 0, "message": DEFAULT_MESSAGE, "caught": 0, "owner": 0}
+_state = {"depth": 0, "caught": 0, "owner": 0}
+_messages: list[str] = []  # one per open ``interruptible`` block: the innermost says what was cut short
 _previous: dict[int, object] = {}
 _previous_hook = [sys.unraisablehook]
 
@@ -54,7 +55,8 @@ def _handle(signum: int, _frame: object) -> None:
     if _state["caught"]:  # already unwinding: a second signal must not cut the cleanup short
         return
     _state["caught"] = signum
-    message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}"
+    message = f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_current()}"
+    _state["message"] = message
     atexit.register(lambda: print(message, file=sys.stderr, flush=True))
     raise Interrupted(signum, message)
 
@@ -68,7 +70,11 @@ def raise_if_interrupted() -> None:
     """
     if _state["caught"] and os.getpid() == _state["owner"]:
         signum = _state["caught"]
-        raise Interrupted(signum, f"已中断（收到{NAMES.get(signum, f'信号 {signum}')}）：{_state['message']}")
+        raise Interrupted(signum, str(_state["message"]))
+
+
+def _current() -> str:
+    return _messages[-1] if _messages else DEFAULT_MESSAGE
 
 
 def _unraisable(hook_args: object) -> None:
@@ -80,7 +86,7 @@ def _unraisable(hook_args: object) -> None:
 
 @contextmanager
 def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
-    """Within the block SIGINT/SIGTERM raise ``Interrupted`` (nestable; the outermost message wins).
+    """Within the block SIGINT/SIGTERM raise ``Interrupted`` (nestable; the innermost block's message is said).
 
     ``message`` says what the interruption left undone and what to do; "已中断（收到…）：" precedes it.
 
@@ -91,17 +97,19 @@ def interruptible(message: str = DEFAULT_MESSAGE) -> Iterator[None]:
         yield
         return
     if _state["depth"] == 0:
-        _state["message"] = message
         _state["owner"] = os.getpid()
         for signum in SIGNALS:
             _previous[signum] = signal.signal(signum, _handle)
         _previous_hook[0], sys.unraisablehook = sys.unraisablehook, _unraisable
     _state["depth"] += 1
+    _messages.append(message)
     try:
         yield
         raise_if_interrupted()
     finally:
         _state["depth"] -= 1
+        if not _state["caught"]:
+            _messages.pop()
         if _state["depth"] == 0 and not _state["caught"]:
             for signum, handler in _previous.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
@@ -178,13 +186,55 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
                 os.chmod(tmp, 0o666 & ~umask)
                 raise_if_interrupted()
                 os.replace(tmp, target)
-            except OSError as exc:
-                raise OutputError(target, f"写入失败（{reason(exc)}）",
+            except OutputError as exc:
+                if exc.path is not None and exc.path == Path(tmp):  # a writer that itself writes atomically
+                    raise OutputError(target, exc.problem, exc.fix) from exc
+                raise
+            except Exception as exc:
+                failure = io_failure(exc)
+                if failure is None:
+                    raise
+                _release(exc)
+                raise OutputError(target, f"写入失败（{reason(failure)}）",
                                   "请检查磁盘空间、写入权限，以及文件是否正被 Excel 或 WPS 打开") from exc
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
     return target
+
+
+def _release(exc: BaseException) -> None:
+    """Close now what the failed writer left open (a ZipFile in its frame): its ``__del__`` would otherwise
+    retry the write at exit and print "Exception ignored … OSError 28" with the temporary's name."""
+    import gc
+    import traceback
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda args: None if isinstance(args.exc_value, OSError) else previous(args)
+    try:
+        seen: BaseException | None = exc
+        while seen is not None:
+            traceback.clear_frames(seen.__traceback__)
+            seen = seen.__cause__ or seen.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+
+
+def io_failure(exc: BaseException) -> OSError | None:
+    """The operating system's refusal behind ``exc``: itself, its cause, or what lxml's ``SerialisationError``
+    (``IO_EFBIG``, ``IO_ENOSPC``: a C-level write that failed) names; ``None`` for any other error."""
+    import errno
+
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        if type(seen).__name__ == "SerialisationError":
+            name = str(seen).removeprefix("IO_")
+            return OSError(getattr(errno, name, errno.EIO), name)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def reason(exc: OSError) -> str:
@@ -200,5 +250,15 @@ def reason(exc: OSError) -> str:
         errno.ENAMETOOLONG: "文件名太长",
         errno.ENOENT: "路径不存在",
         errno.EISDIR: "目标是文件夹",
+        errno.EFBIG: "文件大小超过系统对单个文件的限制",
+        errno.EDQUOT: "磁盘配额已用完",
+        errno.EIO: "磁盘读写出错",
     }
     return reasons.get(exc.errno, "系统错误")
+
+
+def refuse_existing(path: str | Path, force: bool, fix: str = "如需覆盖请加 --force，或用 -o 指定另一个文件名") -> None:
+    """An output that exists (a file, a link, anything) is replaced only when the user said so (``--force``)."""
+    target = Path(path)
+    if not force and (target.exists() or target.is_symlink()):
+        raise OutputError(target, "文件已存在，未覆盖", fix)

@@ -32,6 +32,11 @@ JSON_BYTES = 16 * MIB  # size of such a JSON file
 ZIP_DEPTH = 1  # a zip inside a zip is opened; one inside that is an excluded input
 ROSTER_UNITS = 10_000  # units in one --roster (a district has tens to hundreds, a city a few thousand)
 INPUT_BYTES = 100 * MIB  # size on disk of one input file (a district summary of 1,000 units is ≈ 5 MiB)
+REPORT_CHARS = 4_000_000  # characters of a published report's text or HTML (a real one: 20,000–2,000,000)
+REPORT_LINES = 10_000  # lines of a published report's text (a real one: a few hundred)
+REPORT_CELLS = 10_000  # table cells of a published report's HTML (tables 二–四 hold ≈ 300)
+PDF_PAGE_OBJECTS = 20_000  # glyphs and drawn paths on one PDF page (a dense page of text and tables: < 5,000)
+PDF_OBJECTS = 100_000  # glyphs and drawn paths in one PDF (a 12-page report: < 30,000)
 
 DOC = (
     f"Limits on any input (toolkit/core/limits.py): one part of an .xlsx/.docx or one member of a zip of workbooks "
@@ -47,6 +52,10 @@ DOC = (
     f"holds); a 基本信息 text at most {INFO_TEXT} characters; a roster lists at most "
     f"{ROSTER_UNITS:,} units; messages show at most {TEXT_SHOWN} characters of a "
     f"cell's text; a JSON file (--previous, export) is at most {JSON_BYTES // MIB} MiB and {JSON_DEPTH} levels deep; "
+    f"a published report (check-report, --previous) holds at most {REPORT_CHARS:,} characters of text or HTML, "
+    f"{REPORT_LINES:,} lines of text, {REPORT_CELLS:,} HTML table cells, {PDF_PAGE_OBJECTS:,} glyphs and drawn "
+    f"paths on one PDF page and {PDF_OBJECTS:,} in the whole PDF, "
+    "counted before it is laid out (past one it is `import.unreadable`); "
     f"any other input file is at most {INPUT_BYTES // MIB} MiB on disk and must be a regular file (a named pipe, a "
     "device or a link loop is refused, never opened). "
     "Past a limit the file gets `file.too_large` (size, ratio, members), a number cell is a bad cell (its "
@@ -82,8 +91,11 @@ def read_file(path: Path, limit: int = INPUT_BYTES) -> bytes:
         raise FileMissingError(path, f"不是普通文件（{special_kind(info.st_mode)}），未读取", "请给出保存在磁盘上的文件")
     if info.st_size > limit:
         raise TooLargeError(path, f"文件有 {info.st_size / MIB:,.0f} MiB，超过上限 {limit // MIB} MiB", _FIX)
-    with path.open("rb") as f:
-        data = f.read(limit + 1)
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except PermissionError as exc:
+        raise FileMissingError(path, "没有读取权限，无法打开", "请检查文件的权限（或请管理员开放读取权限）后重试") from exc
     if len(data) > limit:
         raise TooLargeError(path, f"文件超过上限 {limit // MIB} MiB", _FIX)
     return data

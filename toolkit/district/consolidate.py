@@ -36,13 +36,14 @@ from toolkit.core.coverage import (  # noqa: F401  (statuses and 报送情况 ar
 )
 from toolkit.core.errors import CorruptFileError, InputFileError, TooLargeError
 from toolkit.core.model import AnnualReport, Value, complete_totals, sum_or_none
-from toolkit.core.names import decode_name, shown_name
+from toolkit.core.names import LOCK_NOTE, annotated_base, decode_name, is_hidden_or_lock, shown_name
 from toolkit.district.roster import RosterUnit, normalize_code, normalize_name
+from toolkit.workbook import provenance
 from validators.catalogue import finding
 from validators.findings import ERROR, WARNING, FileReport, Finding
 
 # the summary workbook's sheets after the template's, named in what a run says
-DETAIL_SHEET = "汇总明细"
+DETAIL_SHEET = provenance.DETAIL_SHEET
 FINDINGS_SHEET = "审核问题"
 EXTRA_SHEETS = (STATUS_SHEET, DETAIL_SHEET, FINDINGS_SHEET)
 
@@ -60,6 +61,7 @@ class Skipped:
 
     file: str
     reason: str
+    rule: str = "consolidate.skipped"  # the finding it becomes (validators/rules_inputs.py for the newer kinds)
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,6 @@ class Consolidation:
 # --- collecting inputs ----------------------------------------------------------------------
 
 
-def is_hidden_or_lock(name: str) -> bool:
-    """Office lock files (``~$x.xlsx``), LibreOffice locks (``.~lock.x#``) and hidden files."""
-    return name.startswith(("~$", ".~lock", "."))
 
 
 def collect_inputs(paths: Sequence[str | Path], workdir: Path, exclude: dict[Path, str] | None = None) -> Inputs:
@@ -257,7 +256,15 @@ def _first_time(path: Path, shown: str, seen: dict[Path, str], out: Inputs) -> b
 
 def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], workdir: Path,
           seen: dict[Path, str]) -> None:
-    for current, dirs, files in os.walk(root):
+    def unreadable(error: OSError) -> None:  # os.walk skips what it cannot list: say so, never silently
+        where = Path(error.filename) if error.filename else root
+        try:
+            rel = where.relative_to(root)
+        except ValueError:
+            rel = Path(".")
+        out.skipped.append(Skipped(_join(display, rel), _UNLISTED, "consolidate.unreadable_folder"))
+
+    for current, dirs, files in os.walk(root, onerror=unreadable):
         dirs.sort()
         rel = Path(current).relative_to(root)
         for d in list(dirs):
@@ -277,7 +284,7 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
             elif not _first_time(path, shown, seen, out):
                 continue
             elif is_hidden_or_lock(name):
-                out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
+                out.skipped.append(Skipped(shown, LOCK_NOTE))
             elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
                 out.sources.append(Source(path, shown))
             elif path.suffix.lower() == ".zip":
@@ -287,6 +294,9 @@ def _walk(root: Path, display: str, out: Inputs, excluded: dict[Path, str], work
                     out.skipped.append(Skipped(shown, "压缩包已损坏，无法解压"))
             else:
                 out.skipped.append(Skipped(shown, f"不是电子表格文件（{path.suffix or '无扩展名'}）"))
+
+
+_UNLISTED = "文件夹无法读取（没有读取权限），其中的文件都没有读取，其中单位的年报不计入汇总"
 
 
 def _not_a_file(path: Path) -> str:
@@ -357,7 +367,7 @@ def _unzip(archive: Path, display: str, workdir: Path, out: Inputs, depth: int =
                 shown = f"{shown}（压缩包中第 {n} 个同名文件）"
                 parts = [*parts[:-1], f"{n}-{parts[-1]}"]
             if any(p.startswith(".") for p in parts[:-1]) or is_hidden_or_lock(parts[-1]):
-                out.skipped.append(Skipped(shown, "隐藏文件或 Office/WPS 打开时产生的锁文件"))
+                out.skipped.append(Skipped(shown, LOCK_NOTE))
                 continue
             suffix = Path(parts[-1]).suffix.lower()
             if suffix == ".zip":
@@ -567,7 +577,10 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
                  blank_policy: str, progress: Callable[[int], None] | None, workers: int | None) -> Consolidation:
     file_reports = validate_sources(inputs.sources, year, blank_policy, progress, workers)
     units = [_unit(source, fr) for source, fr in zip(inputs.sources, file_reports, strict=True)]
-    general = [finding("consolidate.skipped", file=s.file, detail=s.reason) for s in inputs.skipped]
+    skipped = list(inputs.skipped)
+    sheets = _Sheets(units, inputs.sources)
+    units = _set_aside_annotated(units, sheets, skipped)
+    general: list[Finding] = []
     year = _check_year(units, year, general)
     _check_versions(units)
     _check_levels(units, level)
@@ -575,16 +588,112 @@ def _consolidate(inputs: Inputs, name: str, level: str, year: int | None, roster
     _mark_duplicates(units)
     for unit in units:
         unit.status = _status(unit)
+    units = _set_aside_contained(units, sheets, skipped)
+    general[:0] = [finding(s.rule, file=s.file, detail=s.reason) for s in skipped]
     blanks = _blanks(units, blank_policy)
     for unit in units:  # a blank warning may turn 已报且通过 into 有提示
         unit.status = _status(unit)
     ordered = _ordered(units, roster) + missing
     summed = [u for u in ordered if u.status in SUMMED_STATUSES]
     values = sum_values([u.report for u in summed if u.report is not None])
-    result = Consolidation(name, level, year, blank_policy, ordered, values, list(inputs.skipped), general,
+    result = Consolidation(name, level, year, blank_policy, ordered, values, skipped, general,
                            blanks, roster is not None)
     general += _unknown_findings(result)
     return result
+
+
+class _Sheets:
+    """The sheet names of a unit's workbook (what tells the toolkit's own files apart), read only when asked."""
+
+    def __init__(self, units: list[Unit], sources: Sequence[Source]) -> None:
+        self.paths = {id(u): s.path for u, s in zip(units, sources, strict=True) if u.report is not None}
+        self.seen: dict[int, list[str]] = {}
+
+    def __call__(self, unit: Unit) -> list[str]:
+        from toolkit.workbook.read import sheet_names
+
+        if id(unit) not in self.seen:
+            self.seen[id(unit)] = sheet_names(self.paths[id(unit)]) if id(unit) in self.paths else []
+        return self.seen[id(unit)]
+
+
+def _identity(unit: Unit) -> list[tuple[str, str]]:
+    if unit.report is None:
+        return []
+    code = normalize_code(str(unit.report.info.get("credit_code") or ""))
+    name = normalize_name(unit.report.agency) if unit.report.agency else ""
+    return [k for k in (("code", code), ("name", name)) if k[1]]
+
+
+def _set_aside_annotated(units: list[Unit], sheets: _Sheets, skipped: list[Skipped]) -> list[Unit]:
+    """The toolkit's own annotated copies (``甲局.审核.xlsx``, recognised by the 审核结果 sheet) beside their original:
+    the original is the unit's file, the copy a skipped note saying so. A copy without its original stays
+    (a clerk may send back the corrected copy). Only files that share a unit's identity are opened again."""
+    from toolkit.core.names import ANNOTATED_SHEET
+
+    count = Counter(key for u in units for key in _identity(u))
+    shared = [u for u in units if any(count[key] > 1 for key in _identity(u))]
+    copies = [u for u in shared if ANNOTATED_SHEET in sheets(u)]
+    if not copies:
+        return units
+    originals = [u for u in units if not any(u is c for c in copies)]
+    kept = []
+    for unit in units:
+        original = _original_of(unit, originals) if any(unit is c for c in copies) else None
+        if original is None:
+            kept.append(unit)
+        else:
+            skipped.append(Skipped(unit.file, f"是本工具审核“{original.file}”时写出的标注副本，"
+                                              "该单位以原件计入，副本不重复计入", "consolidate.annotated_copy"))
+    return kept
+
+
+def _original_of(copy: Unit, originals: list[Unit]) -> Unit | None:
+    """The unit's own file among ``originals``: same base name in the same folder, same credit code or same name."""
+    stem = Path(copy.file).stem
+    base = str(Path(copy.file).with_name(f"{annotated_base(stem) or stem}{Path(copy.file).suffix}"))
+    code = normalize_code(str(copy.report.info.get("credit_code") or "")) if copy.report is not None else ""
+    agency = normalize_name(copy.report.agency) if copy.report is not None and copy.report.agency else ""
+    for unit in originals:
+        if unit.file == base:
+            return unit
+    for unit in originals:
+        if unit.report is None:
+            continue
+        if code and normalize_code(str(unit.report.info.get("credit_code") or "")) == code:
+            return unit
+        if agency and unit.report.agency and normalize_name(unit.report.agency) == agency:
+            return unit
+    return None
+
+
+def _set_aside_contained(units: list[Unit], sheets: _Sheets, skipped: list[Skipped]) -> list[Unit]:
+    """A unit whose figures are already inside a summary summed in this run (its 汇总明细 names it) is
+    never summed again: it becomes a skipped note naming the summary."""
+    inside: dict[str, tuple[Unit, int]] = {}
+    for unit in units:
+        if unit.status not in SUMMED_STATUSES or unit.report is None or unit.report.info.get("level") in ("部门", None):
+            continue  # an agency's own workbook is never a summary: not opened again
+        if DETAIL_SHEET not in sheets(unit):
+            continue
+        try:
+            detail = provenance.read_detail(unit.report.path or unit.file)
+        except InputFileError:
+            continue
+        for row in detail.rows if detail is not None else ():
+            inside.setdefault(normalize_name(row.name), (unit, row.cell))
+    if not inside:
+        return units
+    kept = []
+    for unit in units:
+        hit = inside.get(normalize_name(unit.name))
+        if hit is None or hit[0] is unit:
+            kept.append(unit)
+            continue
+        summary, where = hit
+        skipped.append(Skipped(unit.file, f"该单位已含在同时给出的汇总表“{summary.file}”中（其“{DETAIL_SHEET}”{where} 单元格"
+                                          f"“{unit.name}”），不再重复计入", "consolidate.inside_summary"))
+    return kept
 
 
 def _unknown_findings(result: Consolidation) -> list[Finding]:

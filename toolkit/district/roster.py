@@ -11,7 +11,7 @@ from pathlib import Path
 
 from toolkit.core import limits, spec
 from toolkit.core.errors import NianbaoError, TooLargeError
-from toolkit.core.names import has_control, shown_name
+from toolkit.core.names import has_control, shown_name, visible
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "机关名称", "单位全称")
 CODE_HEADERS = ("统一社会信用代码", "信用代码", "社会信用代码", "代码")
@@ -40,8 +40,9 @@ class RosterUnit:
 
 
 def normalize_name(name: str | None) -> str:
-    """The form names are matched in: NFKC (full/half width), no whitespace."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
+    """The form names are matched in: NFKC (full/half width), no whitespace, no character a reader cannot see
+    (zero width, soft hyphen, BOM and other format characters: ``names.visible``)."""
+    return "".join(visible(unicodedata.normalize("NFKC", name or "")).split())
 
 
 def normalize_code(code: str | None) -> str:
@@ -73,7 +74,11 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise RosterError(path, "无法识别文件编码", "请另存为 UTF-8 编码的 CSV")
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:  # newline="": the csv module takes CR-only (Excel's "CSV (Macintosh)"), LF and CRLF line ends
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise RosterError(path, "不是有效的 CSV 文件（引号或换行不成对）",
+                          "请在 Excel 或 WPS 中打开名单后另存为“CSV UTF-8（逗号分隔）”") from exc
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:

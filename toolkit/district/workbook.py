@@ -34,6 +34,7 @@ from toolkit.district.text import (
     policy_line,
     relative,
 )
+from toolkit.workbook.provenance import DETAIL_LABELS, SUM_LABEL, detail_heading
 from toolkit.workbook.template import MONEY_FORMAT
 from validators.findings import Finding
 
@@ -437,13 +438,13 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet.put_title(1, f"汇总明细：{headline(result)}每行是一个填报单元格，每列是一个单位；“合计”列为公式，“核对”列把合计与"
                     f"汇总表对应单元格比较（有单位空白的行，汇总表留空，“合计”只是已填单位之和，仅供参考）。{where}",
                     check_col, "d_title")
-    for col, label in enumerate(("序号", "单元格", "行", "列"), start=1):
+    for col, label in enumerate(DETAIL_LABELS, start=1):
         sheet.put(2, col, label, "d_head")
         sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(3, col)}")
     for i, unit in enumerate(summed):
         sheet.put(2, detail_unit_column(i), unit.name, "d_head")
         sheet.put(3, detail_unit_column(i), relative(unit.file, folder), "d_text")
-    for col, label in ((sum_col, "合计"), (check_col, "核对（合计＝汇总表）")):
+    for col, label in ((sum_col, SUM_LABEL), (check_col, "核对（合计＝汇总表）")):
         sheet.put(2, col, label, "d_head")
         sheet.merges.append(f"{cells.a1(2, col)}:{cells.a1(3, col)}")
     first, last = letter(detail_unit_column(0)), letter(detail_unit_column(max(n - 1, 0)))
@@ -452,7 +453,7 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         cell = spec.CELL[key]
         sheet_name, ref = lay.address(key)
         sheet.put(row, 1, j + 1, "d_int")
-        sheet.put(row, 2, f"表{spec.TABLE[cell.table].number} {ref}", "d_text")
+        sheet.put(row, 2, detail_heading(key), "d_text")  # the heading read_detail finds the cell by
         sheet.put(row, 3, spec.row_label(cell), "d_text")  # cut at the next cell on paper, whole in the cell
         sheet.put(row, 4, spec.column_label(cell), "d_text")
         style = "d_money" if cell.unit == spec.MONEY else "d_int"

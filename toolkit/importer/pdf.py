@@ -85,6 +85,9 @@ def pdf_lines(path: Path, data: bytes) -> list[Line]:
         if len(pages) > MAX_PAGES:
             raise ImportFailedError(path, f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页，不像一份年度报告，未读取",
                                     "请只提交年度报告本身（通常 4～12 页）")
+        from toolkit.importer.bounds import check_pdf_pages
+
+        check_pdf_pages(path, pdf)  # issue 23: glyphs and paths per page counted before any layout
         try:
             per_page = [_page_items(page) for page in pages]
         except ImportFailedError:

@@ -29,12 +29,19 @@ def read_lines(path: Path) -> tuple[list[Line], str]:
         raise ImportFailedError(path, "文件无法打开", "请检查文件路径和读取权限") from exc
     kind = sniff(path, data)
     if kind == "docx":
+        from toolkit.importer.bounds import check_docx
+
+        check_docx(path, data)  # issue 23: cells and size counted before python-docx builds its tree
         return docx_lines(path, data), kind
     if kind == "pdf":
         from toolkit.importer.pdf import pdf_lines
 
         return pdf_lines(path, data), kind
+    from toolkit.importer.bounds import check_text, check_text_bytes
+
+    check_text_bytes(path, data)
     text = decode(path, data)
+    check_text(path, text, html=kind == "html" or _looks_like_html(text))  # issue 23: bounded before parsing
     if kind == "html" or (kind == "text" and _looks_like_html(text)):
         return html_lines(text), "html"
     return text_lines(text), "text"

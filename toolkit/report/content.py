@@ -340,6 +340,11 @@ def read_narrative(path: Path) -> Narrative:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NarrativeError(path, "文字部分文件不是 UTF-8 编码", "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
+    from toolkit.core.names import first_control
+
+    bad = first_control(text)  # issue 23: a NUL, ESC or VT would reach the .docx (unwritable) and the .html/.md as is
+    if bad is not None:
+        raise NarrativeError(path, f"第 {bad[0]} 行含有不可见的控制字符（{bad[1]}）", "请在记事本或 WPS 中删去该字符后保存，再重新生成")
     return parse_narrative(text, path)
 
 

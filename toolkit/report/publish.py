@@ -20,6 +20,7 @@ from toolkit.report.model import ReportDocument
 from validators.findings import FileReport, Finding
 
 SUFFIXES = (".docx", ".pdf", ".html", ".md")
+MISMATCHED_PREVIOUS = ("previous.agency", "previous.year")  # what validate finds when --previous is not last year's
 
 
 @dataclass
@@ -102,6 +103,12 @@ def make_report(source: Path, output: Path, *, text: Path | None = None, previou
     last_year = load_previous(previous) if previous is not None else None
     results = validate_paths([source], Options(previous=last_year))
     result = results[0]
+    mismatch = [f for f in result.findings if f.rule in MISMATCHED_PREVIOUS]
+    if mismatch and previous is not None:  # a change on "last year" is never printed from another unit or year
+        from toolkit.core.errors import NianbaoError
+
+        raise NianbaoError(previous, f"不能作为“{source.name}”的上年数据：{mismatch[0].message}",
+                           "请换用本单位上一年度的年报或汇总表；不需要与上年比较时去掉 --previous")
     if result.report is None or (result.errors and not draft):
         return ReportResult(None, results, True, findings=result.findings)
     coverage = read_coverage(source)

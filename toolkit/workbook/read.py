@@ -1,14 +1,15 @@
 """Read a filled template workbook into an ``AnnualReport`` with its integrity facts.
 
-The sheet XML is parsed directly with lxml: openpyxl is too slow for hundreds of files, and
-cached formula results are never trusted (openpyxl writes none); totals are recomputed.
+The package and its XML are read with lxml, namespace-aware: parts are found through their
+relationships (any part name), Transitional and Strict Open XML alike, any namespace prefix, rows and
+cells with or without their optional ``r``. openpyxl is too slow for hundreds of files, and cached
+formula results are never trusted (openpyxl writes none); totals are recomputed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
 import posixpath
 import re
@@ -16,7 +17,6 @@ import zipfile
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
-from xml.parsers import expat
 
 from lxml import etree
 
@@ -32,9 +32,12 @@ from toolkit.core.errors import (
 )
 from toolkit.core.model import AnnualReport, BadCell, Integrity, Note, Value, complete_totals
 
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# Transitional (what Excel, WPS and openpyxl write) and Strict Open XML (Excel's "Strict Open XML 电子表格")
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships")
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_X14 = "{http://schemas.microsoft.com/office/excel/2006/main}"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx），或重新下载模板填写"
 _FILL_TEMPLATE = "请把数字填入上级下发的空白模板后再提交"
@@ -81,7 +84,7 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     names = set(zf.namelist()) if zf is not None else set()
     if "mimetype" in names and b"opendocument" in _part(zf, "mimetype", p):
         raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
-    if "xl/workbook.xml" in names:
+    if zf is not None and workbook_part(zf, p) is not None:
         return zf, data
     if suffix in _LEGACY:
         raise UnsupportedFormatError(p, _LEGACY[suffix], _FILL_TEMPLATE if suffix == ".csv" else _SAVE_AS)
@@ -112,7 +115,10 @@ def _zip(data: bytes) -> zipfile.ZipFile | None:
         return None
 
 
-_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# huge_tree: a text node may pass libxml2's 10 MB default (a 5-million-character name must get its finding, not
+# "corrupt"); the part itself is bounded by limits.MEMBER_BYTES before parsing, and entities are never expanded.
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                        remove_comments=True, remove_pis=True)
 
 
 def _part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
@@ -125,177 +131,189 @@ def _part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
         raise CorruptFileError(path, f"文件已损坏（{name} 无法读取）", "请重新保存或重新发送原文件") from exc
 
 
-def _checked(xml: bytes, name: str, path: Path) -> bytes:
-    """A part that is well-formed XML without a DTD or entity declarations (never expanded), else ``file.corrupt``.
-
-    expat only tokenises here (no handlers but the refusing one): half the cost of building an lxml tree.
-    """
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_declaration
-    parser.EntityDeclHandler = _refuse_declaration
+def parse_xml(xml: bytes, name: str, path: Path) -> etree._Element:
+    """A part parsed by lxml, namespace-aware; not well-formed, or carrying a DTD or entity declarations
+    (never expanded, never fetched), it is ``file.corrupt``."""
     try:
-        parser.Parse(xml, True)
-    except _Declaration as exc:
-        raise CorruptFileError(path, f"文件已损坏（{name} 含有文档类型或实体声明，不是 Excel 写出的内容）",
-                               "请在 Excel 或 WPS 中打开后重新保存，再提交") from exc
-    except (expat.ExpatError, ValueError) as exc:
+        root = etree.fromstring(xml, _SAFE)
+    except (etree.XMLSyntaxError, ValueError) as exc:
         raise CorruptFileError(path, f"文件已损坏（{name} 不是完整的 XML）", "请重新保存或重新发送原文件") from exc
-    return xml
+    info = root.getroottree().docinfo
+    if info.internalDTD is not None or info.doctype:
+        raise CorruptFileError(path, f"文件已损坏（{name} 含有文档类型或实体声明，不是 Excel 写出的内容）",
+                               "请在 Excel 或 WPS 中打开后重新保存，再提交")
+    return root
 
 
-class _Declaration(Exception):
-    pass
+def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
+    return parse_xml(_part(zf, name, path), name, path)
 
 
-def _refuse_declaration(*_: object) -> None:
-    raise _Declaration
+def _namespace(root: etree._Element, name: str, path: Path) -> str:
+    """``{ns}`` of a SpreadsheetML part (Transitional or Strict), else ``file.corrupt``."""
+    ns = etree.QName(root).namespace
+    if ns not in _MAIN:
+        raise CorruptFileError(path, f"文件已损坏（{name} 不是 Excel 工作表的内容）", "请重新保存或重新发送原文件")
+    return f"{{{ns}}}"
 
 
-def _xml(zf: zipfile.ZipFile, name: str, path: Path):
-    xml = _checked(_part(zf, name, path), name, path)
-    return etree.fromstring(xml, _SAFE)
+def _rel_id(el: etree._Element) -> str | None:
+    for ns in _REL:
+        value = el.get(f"{{{ns}}}id")
+        if value is not None:
+            return value
+    return None
 
 
-def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
-    book = _xml(zf, "xl/workbook.xml", path)
-    rels = _xml(zf, "xl/_rels/workbook.xml.rels", path)
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{_NS}sheet"):
-        target = targets.get(sheet.get(f"{_REL}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    return parts
+def _target(base: str, target: str) -> str:
+    """A relationship target as a part name: absolute (``/xl/x.xml``) or relative to ``base``'s folder."""
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
 
 
-def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
-    if "xl/sharedStrings.xml" not in zf.namelist():
+def _relationships(zf: zipfile.ZipFile, part: str, path: Path) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of each relationship of ``part`` (none when it has no rels part)."""
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if rels not in zf.NameToInfo:
         return []
-    xml = _checked(_part(zf, "xl/sharedStrings.xml", path), "xl/sharedStrings.xml", path)
-    return [_join_text(m) for m in _SI.findall(xml)]
+    root = _xml(zf, rels, path)
+    return [(r.get("Id") or "", r.get("Type") or "", _target(part, r.get("Target") or ""))
+            for r in root.iter(f"{_PKG_REL}Relationship") if r.get("TargetMode") != "External"]
 
 
-@lru_cache(maxsize=8192)
-def _join_text(si: bytes) -> str:
-    return "".join(_unescape(t) for t in _TEXT.findall(_PHONETIC.sub(b"", si)))
+def workbook_part(zf: zipfile.ZipFile, path: Path) -> str | None:
+    """The workbook part: the package's officeDocument relationship (any name, Strict too), else ``xl/workbook.xml``."""
+    if "_rels/.rels" in zf.NameToInfo:
+        for _, kind, target in _relationships(zf, "", path):
+            if kind.endswith("/officeDocument") and target in zf.NameToInfo:
+                return target
+    return "xl/workbook.xml" if "xl/workbook.xml" in zf.NameToInfo else None
 
 
-_CELL = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
-_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
-_FORMULA = re.compile(rb"<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
-_TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
-_PROTECTION = re.compile(rb"<sheetProtection\s([^>]*)/?>")
-_DV = re.compile(rb"<dataValidation\s([^>]*)>")
-_X14_SQREF = re.compile(rb"<xm:sqref>(.*?)</xm:sqref>", re.S)
+class Package:
+    """The parts of a workbook the reader uses: sheets by name, shared strings and styles (located by relationship)."""
+
+    __slots__ = ("sheets", "strings", "styles")
+
+    def __init__(self, zf: zipfile.ZipFile, path: Path) -> None:
+        book_part = workbook_part(zf, path)
+        if book_part is None:
+            raise CorruptFileError(path, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
+        book = _xml(zf, book_part, path)
+        ns = _namespace(book, book_part, path)
+        rels = _relationships(zf, book_part, path)
+        targets = {rid: target for rid, _, target in rels}
+        self.sheets: dict[str, str] = {}
+        for sheet in book.iter(f"{ns}sheet"):
+            target = targets.get(_rel_id(sheet) or "")
+            if target is not None and sheet.get("name") is not None:
+                self.sheets[sheet.get("name")] = target
+        by_kind = {kind.rsplit("/", 1)[-1]: target for _, kind, target in rels}
+        self.strings = by_kind.get("sharedStrings") or _fallback(zf, book_part, "sharedStrings.xml")
+        self.styles = by_kind.get("styles") or _fallback(zf, book_part, "styles.xml")
 
 
-@lru_cache(maxsize=4096)
-def _unescape(raw: bytes) -> str:
-    text = raw.decode("utf-8")
-    return html.unescape(text) if "&" in text else text
+def _fallback(zf: zipfile.ZipFile, book_part: str, name: str) -> str | None:
+    part = posixpath.join(posixpath.dirname(book_part), name)
+    return part if part in zf.NameToInfo else None
 
 
-_SI = re.compile(rb"<si>(.*?)</si>", re.S)
-_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_ALL_CELLS = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S
-)
-_T_ATTR = re.compile(rb't="(\w+)"')
-_S_ATTR = re.compile(rb's="([0-9]+)"')
-_XF = re.compile(rb"<xf\b([^>]*)", re.S)
-_CELL_XFS = re.compile(rb"<cellXfs\b.*?</cellXfs>", re.S)
-_NUM_FMT = re.compile(rb'<numFmt\s[^>]*numFmtId="([0-9]+)"[^>]*formatCode="([^"]*)"', re.S)
-_NUM_FMT_ID = re.compile(rb'numFmtId="([0-9]+)"')
-# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids 27–36 and 50–58).
-_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
-_DATE_TOKENS = re.compile(r"[ymdhs年月日时分秒]")
+def sheet_names(path: str | Path) -> list[str]:
+    """The names of a workbook's sheets, in order; ``[]`` when it cannot be opened (no error raised)."""
+    try:
+        zf, _ = open_workbook(Path(path))
+        with zf:
+            return list(Package(zf, Path(path)).sheets)
+    except Exception:  # any failure means "not a workbook we can look into": the caller reads it and reports
+        return []
+
+
+def _shared_strings(zf: zipfile.ZipFile, pkg: Package, path: Path) -> list[str]:
+    if pkg.strings is None:
+        return []
+    root = _xml(zf, pkg.strings, path)
+    ns = _namespace(root, pkg.strings, path)
+    return [_rich_text(si, ns) for si in root.iterchildren(f"{ns}si")]
+
+
+def _rich_text(el: etree._Element, ns: str) -> str:
+    """The text of a string item (``<si>``, ``<is>``): its ``<t>`` and runs' ``<t>``, phonetic runs left out."""
+    t = el.find(f"{ns}t")
+    if t is not None and len(el) == 1:
+        return t.text or ""
+    skip = f"{ns}rPh"
+    return "".join(t.text or "" for t in el.iter(f"{ns}t") if t.getparent().tag != skip)
 
 
 class Sheet:
-    """What the reader needs of one worksheet part."""
+    """What the reader needs of one worksheet part: its cells by A1 address, protection, validated cells."""
 
     __slots__ = ("cells", "protected", "validated")
 
-    def __init__(self, xml: bytes, strings: list[str]) -> None:
-        if b"<c " not in xml and b"<c>" not in xml and b":c " in xml:
-            xml = _strip_prefixes(xml)
-        self.cells = _scan_cells(xml, strings)
-        prot = _PROTECTION.search(xml)
-        self.protected = prot is not None and dict(_ATTR.findall(prot.group(1))).get(b"sheet") in (b"1", b"true")
+    def __init__(self, root: etree._Element, strings: list[str], name: str, path: Path) -> None:
+        ns = _namespace(root, name, path)
+        self.cells = _scan_cells(root, ns, strings)
+        prot = root.find(f"{ns}sheetProtection")
+        self.protected = prot is not None and prot.get("sheet") in ("1", "true")
         covered: set[str] = set()
-        for m in _DV.finditer(xml):
-            attrs = dict(_ATTR.findall(m.group(1)))
-            if attrs.get(b"type", b"none") != b"none":
-                covered |= _expand(attrs.get(b"sqref", b"").decode())
-        for m in _X14_SQREF.finditer(xml):
-            covered |= _expand(m.group(1).decode())
+        for dv in root.iter(f"{ns}dataValidation"):
+            if dv.get("type", "none") != "none":
+                covered |= _expand(dv.get("sqref", ""))
+        for sq in root.iter(f"{_X14}sqref"):
+            covered |= _expand(sq.text or "")
         self.validated = covered
 
 
-def _strip_prefixes(xml: bytes) -> bytes:
-    """Re-serialise a prefixed (``<x:c>``) sheet without prefixes, through lxml."""
-    root = etree.fromstring(xml)
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.startswith(_NS):
-            el.tag = el.tag[len(_NS):]
-    etree.cleanup_namespaces(root)
-    return etree.tostring(root)
-
-
-def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
-    found = _ALL_CELLS.findall(xml)
-    if len(found) != xml.count(b"<c "):
-        return _scan_cells_slowly(xml, strings)
+def _scan_cells(root: etree._Element, ns: str, strings: list[str]) -> dict[str, Cell]:
+    """Every cell with content; ``r`` of rows and cells is optional (then the next row or column)."""
     out: dict[str, Cell] = {}
-    for ref, style, t, rest, inner in found:
-        if not inner:
-            continue
-        if not t and b't="' in rest:
-            t = _T_ATTR.search(rest).group(1)
-        cell = _cell(t.decode() if t else "n", inner, strings)
-        if cell is not None:
-            if style:
-                cell.style = int(style)
-            elif b's="' in rest:
-                cell.style = int(_S_ATTR.search(rest).group(1))
-            out[ref.decode()] = cell
+    data = root.find(f"{ns}sheetData")
+    if data is None:
+        return out
+    c_tag, v_tag, f_tag, is_tag = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    row_number = 0
+    for row in data.iterchildren(f"{ns}row"):
+        r = row.get("r")
+        row_number = int(r) if r is not None else row_number + 1
+        column = 0
+        for c in row.iterchildren(c_tag):
+            ref = c.get("r")
+            if ref is None:
+                column += 1
+                ref = cells.a1(row_number, column)
+            else:
+                column = cells.rowcol(ref)[1]
+            if not len(c):
+                continue
+            cell = _cell(c, c.get("t") or "n", strings, v_tag, f_tag, is_tag, ns)
+            if cell is not None:
+                style = c.get("s")
+                if style:
+                    cell.style = int(style)
+                out[ref] = cell
     return out
 
 
-def _cell(t: str, inner: bytes, strings: list[str]) -> Cell | None:
+def _cell(c: etree._Element, t: str, strings: list[str], v_tag: str, f_tag: str, is_tag: str, ns: str) -> Cell | None:
     text = formula = None
-    if b"<f" in inner:
-        fm = _FORMULA.search(inner)
-        if fm is not None:
-            formula = fm.group(2).decode("utf-8") if fm.group(2) else "<shared>"
+    for child in c:
+        tag = child.tag
+        if tag == v_tag:
+            text = child.text or ""
+        elif tag == f_tag:
+            formula = child.text if child.text else "<shared>"
+        elif tag == is_tag:
+            text = _rich_text(child, ns)
     if t == "inlineStr":
-        text = "".join(_unescape(x) for x in _TEXT.findall(inner))
         t = "s"
-    else:
-        vm = _VALUE.search(inner)
-        if vm is not None:
-            text = _unescape(vm.group(1))
-            if t == "s":
-                text = strings[int(text)]
-            elif t == "str":
-                t = "s"
+    elif t == "s" and text is not None:
+        text = strings[int(text)]
+    elif t == "str":
+        t = "s"
     if text is None and formula is None:
         return None
     return Cell(t if text is not None else "", text, formula)
-
-
-def _scan_cells_slowly(xml: bytes, strings: list[str]) -> dict[str, Cell]:
-    """Any attribute order; used when the fast pattern does not account for every cell."""
-    out: dict[str, Cell] = {}
-    for m in _CELL.finditer(xml):
-        if not m.group(2):
-            continue
-        attrs = dict(_ATTR.findall(m.group(1)))
-        cell = _cell(attrs.get(b"t", b"n").decode(), m.group(2), strings)
-        if cell is not None:
-            cell.style = int(attrs.get(b"s", b"0") or 0)
-            out[attrs[b"r"].decode()] = cell
-    return out
 
 
 @lru_cache(maxsize=256)
@@ -303,15 +321,22 @@ def _expand(sqref: str) -> frozenset[str]:
     return frozenset(cells.expand_sqref(sqref))
 
 
-@lru_cache(maxsize=64)
-def _date_styles(styles: bytes) -> frozenset[int]:
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids 27–36 and 50–58).
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_DATE_TOKENS = re.compile(r"[ymdhs年月日时分秒]")
+
+
+def _date_styles(root: etree._Element | None) -> frozenset[int]:
     """Indexes of the cell formats (cellXfs) that display a number as a date or time."""
-    custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUM_FMT.findall(styles)}
-    xfs = _CELL_XFS.search(styles)
+    if root is None:
+        return frozenset()
+    ns = f"{{{etree.QName(root).namespace}}}"
+    custom = {int(f.get("numFmtId")): f.get("formatCode") or "" for f in root.iter(f"{ns}numFmt")
+              if (f.get("numFmtId") or "").isdigit()}
+    xfs = root.find(f"{ns}cellXfs")
     dates = set()
-    for index, attrs in enumerate(_XF.findall(xfs.group(0)) if xfs else []):
-        m = _NUM_FMT_ID.search(attrs)
-        fmt = int(m.group(1)) if m else 0
+    for index, xf in enumerate(xfs.iterchildren(f"{ns}xf") if xfs is not None else ()):
+        fmt = int(xf.get("numFmtId")) if (xf.get("numFmtId") or "").isdigit() else 0
         if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date_code(custom[fmt])):
             dates.add(index)
     return frozenset(dates)
@@ -341,7 +366,7 @@ def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str,
     if cell.kind == "n" and cell.style in dates and cell.formula is None:
         return BadCell(key, sheet, ref, "date", _as_date(raw))
     if cell.formula is not None:
-        return BadCell(key, sheet, ref, "formula", limits.shown("=" + html.unescape(cell.formula).lstrip("=")))
+        return BadCell(key, sheet, ref, "formula", limits.shown("=" + cell.formula.lstrip("=")))
     if cell.kind == "s":
         if raw.strip() == "":
             return None
@@ -401,13 +426,31 @@ def _text(cell: Cell | None) -> str | None:
     return text or None
 
 
+def text_of(cell: Cell | None) -> str | None:
+    """A cell's text as 基本信息 reads it (stripped; a whole number without ``.0``), ``None`` when empty."""
+    return _text(cell)
+
+
+def number_or_none(cell: Cell | None) -> tuple[bool, Value]:
+    """(readable, value) of a plain number cell: blank is ``(True, None)``; text, a formula or an error is unreadable."""
+    if cell is None or cell.kind == "":
+        return True, None
+    if cell.kind != "n" or cell.formula is not None:
+        return False, None
+    number = _decimal((cell.text or "").strip())
+    if number is None:
+        return False, None
+    return True, int(number) if number == number.to_integral_value() and "." not in (cell.text or "") else number
+
+
 def read_workbook(path: str | Path) -> AnnualReport:
     """Read a filled template; raise ``NianbaoError`` when the file cannot be trusted at all."""
     p = Path(path)
     zf, data = open_workbook(p)
     lay = cells.layout()
     with zf:
-        parts = _sheet_parts(zf, p)
+        pkg = Package(zf, p)
+        parts = pkg.sheets
         missing = [s for s in spec.SHEETS if s not in parts]
         if missing:
             extra = [s for s in parts if s not in spec.SHEETS]
@@ -417,13 +460,12 @@ def read_workbook(path: str | Path) -> AnnualReport:
                 f"缺少工作表“{'”“'.join(missing)}”{hint}",
                 "请把工作表名称改回原样，或使用上级下发的空白模板重新填写",
             )
-        strings = _shared_strings(zf, p)
-        styles = _checked(_part(zf, "xl/styles.xml", p), "xl/styles.xml", p) if "xl/styles.xml" in zf.namelist() else b""
-        dates = _date_styles(styles)
-        xmls = {name: _checked(_part(zf, parts[name], p), parts[name], p) for name in spec.SHEETS}
+        strings = _shared_strings(zf, pkg, p)
+        dates = _date_styles(_xml(zf, pkg.styles, p) if pkg.styles else None)
+        roots = {name: _xml(zf, parts[name], p) for name in spec.SHEETS}
         try:
-            parsed = {name: Sheet(xmls[name], strings) for name in spec.SHEETS}
-        except (KeyError, IndexError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+            parsed = {name: Sheet(roots[name], strings, parts[name], p) for name in spec.SHEETS}
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
             raise CorruptFileError(p, "文件已损坏（工作表无法读取）", "请重新保存或重新发送原文件") from exc
     sheets = {name: sheet.cells for name, sheet in parsed.items()}
     _check_labels(p, sheets)
@@ -523,7 +565,7 @@ def _shown(cell: Cell | None) -> str:
     """What a user sees in a cell: its formula, else its value."""
     if cell is None:
         return ""
-    return limits.shown("=" + html.unescape(cell.formula) if cell.formula else cell.text or "")
+    return limits.shown("=" + cell.formula if cell.formula else cell.text or "")
 
 
 def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:

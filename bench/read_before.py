@@ -1,0 +1,597 @@
+"""The reader as it was before the lxml rewrite (issue 23), kept only as the baseline of bench/read.py.
+
+The sheet XML is parsed directly with lxml: openpyxl is too slow for hundreds of files, and
+cached formula results are never trusted (openpyxl writes none); totals are recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import io
+import posixpath
+import re
+import zipfile
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from pathlib import Path
+from xml.parsers import expat
+
+from lxml import etree
+
+from toolkit.core import cells, limits, spec
+from toolkit.core.errors import (
+    CorruptFileError,
+    EncryptedFileError,
+    FileMissingError,
+    LabelsChangedError,
+    SheetMissingError,
+    TemplateVersionError,
+    UnsupportedFormatError,
+)
+from toolkit.core.model import AnnualReport, BadCell, Integrity, Note, Value, complete_totals
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx），或重新下载模板填写"
+_FILL_TEMPLATE = "请把数字填入上级下发的空白模板后再提交"
+_LEGACY = {
+    ".xls": "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx",
+    ".et": "这是 WPS 表格专用格式（.et），本工具只读 .xlsx",
+    ".ett": "这是 WPS 表格模板格式（.ett），本工具只读 .xlsx",
+    ".ods": "这是 OpenDocument 表格（.ods），本工具只读 .xlsx",
+    ".csv": "这是 CSV 文本文件，不含模板的表格结构，本工具只读 .xlsx",
+    ".xlsm": "这是带宏的工作簿（.xlsm），本工具只读 .xlsx",
+    ".xlsb": "这是二进制工作簿（.xlsb），本工具只读 .xlsx",
+}
+
+
+class Cell:
+    __slots__ = ("formula", "kind", "style", "text")
+
+    def __init__(self, kind: str, text: str | None, formula: str | None, style: int = 0) -> None:
+        self.kind = kind  # "n", "s", "b", "e", "d" or "" for an empty cell
+        self.text = text
+        self.formula = formula
+        self.style = style  # index into the workbook's cellXfs
+
+
+def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
+    """Open ``path`` as an .xlsx zip or raise the precise ``InputFileError``.
+
+    The content decides; the file name's extension only words the message for content that is
+    not a readable .xlsx (a real .xlsx named ``.xls`` is read).
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise FileMissingError(p, "这是一个文件夹，不是工作簿文件", "请给出文件夹中的 .xlsx 文件")
+    data = limits.read_file(p)
+    suffix = p.suffix.lower()
+    if data[:8] == _OLE_MAGIC:
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise EncryptedFileError(p, "文件设置了打开密码（已加密），无法读取", "请在 Excel 或 WPS 中取消文件密码后另存，再重新提交")
+        raise UnsupportedFormatError(p, _LEGACY.get(suffix, "这是旧版 Excel 97-2003 或 WPS（.et）格式的文件"), _SAVE_AS)
+    zf = _zip(data)
+    if zf is not None:
+        limits.check_zip(zf, p)
+        _check_unique_parts(zf, p)
+    names = set(zf.namelist()) if zf is not None else set()
+    if "mimetype" in names and b"opendocument" in _part(zf, "mimetype", p):
+        raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
+    if "xl/workbook.xml" in names:
+        return zf, data
+    if suffix in _LEGACY:
+        raise UnsupportedFormatError(p, _LEGACY[suffix], _FILL_TEMPLATE if suffix == ".csv" else _SAVE_AS)
+    if not data.startswith(b"PK"):
+        raise CorruptFileError(p, "文件已损坏或不是 Excel 工作簿", "请重新保存或重新发送原文件")
+    if zf is None:
+        raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件")
+    raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
+
+
+def _check_unique_parts(zf: zipfile.ZipFile, path: Path) -> None:
+    """Two parts with one name: Excel and this reader could each see a different one, so neither is trusted."""
+    seen: set[str] = set()
+    for name in zf.namelist():
+        key = name.casefold()
+        if key in seen:
+            raise CorruptFileError(path, f"文件已损坏（部件“{limits.shown(name, 80)}”出现了两次）",
+                                   "请在 Excel 或 WPS 中打开后重新保存，再提交")
+        seen.add(key)
+
+
+def _zip(data: bytes) -> zipfile.ZipFile | None:
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """One part, inflated within the limits; a broken member is ``file.corrupt``."""
+    try:
+        return limits.read_member(zf, name, path)
+    except RuntimeError as exc:  # zipfile: a member encrypted with a zip password
+        raise EncryptedFileError(path, f"文件中的“{name}”设置了压缩密码，无法读取", "请在 Excel 或 WPS 中打开后重新保存再提交") from exc
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 无法读取）", "请重新保存或重新发送原文件") from exc
+
+
+def _checked(xml: bytes, name: str, path: Path) -> bytes:
+    """A part that is well-formed XML without a DTD or entity declarations (never expanded), else ``file.corrupt``.
+
+    expat only tokenises here (no handlers but the refusing one): half the cost of building an lxml tree.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_declaration
+    parser.EntityDeclHandler = _refuse_declaration
+    try:
+        parser.Parse(xml, True)
+    except _Declaration as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 含有文档类型或实体声明，不是 Excel 写出的内容）",
+                               "请在 Excel 或 WPS 中打开后重新保存，再提交") from exc
+    except (expat.ExpatError, ValueError) as exc:
+        raise CorruptFileError(path, f"文件已损坏（{name} 不是完整的 XML）", "请重新保存或重新发送原文件") from exc
+    return xml
+
+
+class _Declaration(Exception):
+    pass
+
+
+def _refuse_declaration(*_: object) -> None:
+    raise _Declaration
+
+
+def _xml(zf: zipfile.ZipFile, name: str, path: Path):
+    xml = _checked(_part(zf, name, path), name, path)
+    return etree.fromstring(xml, _SAFE)
+
+
+def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    book = _xml(zf, "xl/workbook.xml", path)
+    rels = _xml(zf, "xl/_rels/workbook.xml.rels", path)
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    return parts
+
+
+def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    xml = _checked(_part(zf, "xl/sharedStrings.xml", path), "xl/sharedStrings.xml", path)
+    return [_join_text(m) for m in _SI.findall(xml)]
+
+
+@lru_cache(maxsize=8192)
+def _join_text(si: bytes) -> str:
+    return "".join(_unescape(t) for t in _TEXT.findall(_PHONETIC.sub(b"", si)))
+
+
+_CELL = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_FORMULA = re.compile(rb"<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
+_TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_PROTECTION = re.compile(rb"<sheetProtection\s([^>]*)/?>")
+_DV = re.compile(rb"<dataValidation\s([^>]*)>")
+_X14_SQREF = re.compile(rb"<xm:sqref>(.*?)</xm:sqref>", re.S)
+
+
+@lru_cache(maxsize=4096)
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_ALL_CELLS = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S
+)
+_T_ATTR = re.compile(rb't="(\w+)"')
+_S_ATTR = re.compile(rb's="([0-9]+)"')
+_XF = re.compile(rb"<xf\b([^>]*)", re.S)
+_CELL_XFS = re.compile(rb"<cellXfs\b.*?</cellXfs>", re.S)
+_NUM_FMT = re.compile(rb'<numFmt\s[^>]*numFmtId="([0-9]+)"[^>]*formatCode="([^"]*)"', re.S)
+_NUM_FMT_ID = re.compile(rb'numFmtId="([0-9]+)"')
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids 27–36 and 50–58).
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_DATE_TOKENS = re.compile(r"[ymdhs年月日时分秒]")
+
+
+class Sheet:
+    """What the reader needs of one worksheet part."""
+
+    __slots__ = ("cells", "protected", "validated")
+
+    def __init__(self, xml: bytes, strings: list[str]) -> None:
+        if b"<c " not in xml and b"<c>" not in xml and b":c " in xml:
+            xml = _strip_prefixes(xml)
+        self.cells = _scan_cells(xml, strings)
+        prot = _PROTECTION.search(xml)
+        self.protected = prot is not None and dict(_ATTR.findall(prot.group(1))).get(b"sheet") in (b"1", b"true")
+        covered: set[str] = set()
+        for m in _DV.finditer(xml):
+            attrs = dict(_ATTR.findall(m.group(1)))
+            if attrs.get(b"type", b"none") != b"none":
+                covered |= _expand(attrs.get(b"sqref", b"").decode())
+        for m in _X14_SQREF.finditer(xml):
+            covered |= _expand(m.group(1).decode())
+        self.validated = covered
+
+
+def _strip_prefixes(xml: bytes) -> bytes:
+    """Re-serialise a prefixed (``<x:c>``) sheet without prefixes, through lxml."""
+    root = etree.fromstring(xml)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(_NS):
+            el.tag = el.tag[len(_NS):]
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root)
+
+
+def _scan_cells(xml: bytes, strings: list[str]) -> dict[str, Cell]:
+    found = _ALL_CELLS.findall(xml)
+    if len(found) != xml.count(b"<c "):
+        return _scan_cells_slowly(xml, strings)
+    out: dict[str, Cell] = {}
+    for ref, style, t, rest, inner in found:
+        if not inner:
+            continue
+        if not t and b't="' in rest:
+            t = _T_ATTR.search(rest).group(1)
+        cell = _cell(t.decode() if t else "n", inner, strings)
+        if cell is not None:
+            if style:
+                cell.style = int(style)
+            elif b's="' in rest:
+                cell.style = int(_S_ATTR.search(rest).group(1))
+            out[ref.decode()] = cell
+    return out
+
+
+def _cell(t: str, inner: bytes, strings: list[str]) -> Cell | None:
+    text = formula = None
+    if b"<f" in inner:
+        fm = _FORMULA.search(inner)
+        if fm is not None:
+            formula = fm.group(2).decode("utf-8") if fm.group(2) else "<shared>"
+    if t == "inlineStr":
+        text = "".join(_unescape(x) for x in _TEXT.findall(inner))
+        t = "s"
+    else:
+        vm = _VALUE.search(inner)
+        if vm is not None:
+            text = _unescape(vm.group(1))
+            if t == "s":
+                text = strings[int(text)]
+            elif t == "str":
+                t = "s"
+    if text is None and formula is None:
+        return None
+    return Cell(t if text is not None else "", text, formula)
+
+
+def _scan_cells_slowly(xml: bytes, strings: list[str]) -> dict[str, Cell]:
+    """Any attribute order; used when the fast pattern does not account for every cell."""
+    out: dict[str, Cell] = {}
+    for m in _CELL.finditer(xml):
+        if not m.group(2):
+            continue
+        attrs = dict(_ATTR.findall(m.group(1)))
+        cell = _cell(attrs.get(b"t", b"n").decode(), m.group(2), strings)
+        if cell is not None:
+            cell.style = int(attrs.get(b"s", b"0") or 0)
+            out[attrs[b"r"].decode()] = cell
+    return out
+
+
+@lru_cache(maxsize=256)
+def _expand(sqref: str) -> frozenset[str]:
+    return frozenset(cells.expand_sqref(sqref))
+
+
+@lru_cache(maxsize=64)
+def _date_styles(styles: bytes) -> frozenset[int]:
+    """Indexes of the cell formats (cellXfs) that display a number as a date or time."""
+    custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUM_FMT.findall(styles)}
+    xfs = _CELL_XFS.search(styles)
+    dates = set()
+    for index, attrs in enumerate(_XF.findall(xfs.group(0)) if xfs else []):
+        m = _NUM_FMT_ID.search(attrs)
+        fmt = int(m.group(1)) if m else 0
+        if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date_code(custom[fmt])):
+            dates.add(index)
+    return frozenset(dates)
+
+
+def _is_date_code(code: str) -> bool:
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).lower()
+    return plain != "general" and bool(_DATE_TOKENS.search(plain))
+
+
+def _as_date(serial: str) -> str:
+    try:
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(serial)))).isoformat()
+    except (ValueError, OverflowError):
+        return serial
+
+
+def _norm_formula(text: str) -> str:
+    return text.lstrip("=").replace("$", "").replace(" ", "").upper()
+
+
+def _number(cell: Cell | None, key: str, sheet: str, ref: str, unit: str,
+            dates: frozenset[int] = frozenset()) -> Value | BadCell:
+    if cell is None or cell.kind == "":
+        return None
+    raw = cell.text or ""
+    if cell.kind == "n" and cell.style in dates and cell.formula is None:
+        return BadCell(key, sheet, ref, "date", _as_date(raw))
+    if cell.formula is not None:
+        return BadCell(key, sheet, ref, "formula", limits.shown("=" + html.unescape(cell.formula).lstrip("=")))
+    if cell.kind == "s":
+        if raw.strip() == "":
+            return None
+        kind = "numeric_text" if _decimal(raw.strip()) is not None else "text"
+        return BadCell(key, sheet, ref, kind, limits.shown(raw))
+    if cell.kind in ("e", "b", "d"):
+        return BadCell(key, sheet, ref, {"e": "error", "b": "bool", "d": "date"}[cell.kind], limits.shown(raw))
+    number = _decimal(raw)
+    if number is None:
+        if _NUMERIC.fullmatch(raw):
+            return _unreadable(key, sheet, ref, raw, "位数或指数超出上限")
+        return BadCell(key, sheet, ref, "text", limits.shown(raw))
+    if number < 0:
+        return BadCell(key, sheet, ref, "negative", raw)
+    if unit == spec.MONEY:
+        digits = len(number.as_tuple().digits)
+        if digits > limits.MONEY_DIGITS:
+            return _unreadable(key, sheet, ref, raw, f"有 {digits} 位有效数字，超过 Excel 能准确保存的 {limits.MONEY_DIGITS} 位")
+        if digits > 15:  # Excel's binary double written out in full: the shortest text of that double
+            number = Decimal(repr(float(raw)))
+        return number
+    if number != number.to_integral_value():
+        return BadCell(key, sheet, ref, "fraction", raw)
+    return int(number)
+
+
+_NUMERIC = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
+UNREADABLE = "unreadable_number"
+
+
+def _unreadable(key: str, sheet: str, ref: str, raw: str, why: str) -> BadCell:
+    """A number that cannot be read exactly (or only at unbounded cost): a bad cell, never a rounded or infinite value."""
+    return BadCell(key, sheet, ref, UNREADABLE, f"{limits.shown(raw, 40)}（数字{why}，无法准确读取）")
+
+
+def _decimal(text: str) -> Decimal | None:
+    """A finite number within the limits of ``toolkit.core.limits`` (length, exponent), else ``None``."""
+    if len(text) > limits.NUMBER_CHARS:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number.adjusted()) > limits.NUMBER_EXPONENT or number.as_tuple().exponent < -limits.NUMBER_CHARS:
+        return None
+    return number
+
+
+def _text(cell: Cell | None) -> str | None:
+    if cell is None or cell.text is None:
+        return None
+    text = cell.text.strip()
+    if cell.kind == "n":
+        number = _decimal(text)
+        if number is not None and number == number.to_integral_value():
+            text = str(int(number))
+    return text or None
+
+
+def read_workbook(path: str | Path) -> AnnualReport:
+    """Read a filled template; raise ``NianbaoError`` when the file cannot be trusted at all."""
+    p = Path(path)
+    zf, data = open_workbook(p)
+    lay = cells.layout()
+    with zf:
+        parts = _sheet_parts(zf, p)
+        missing = [s for s in spec.SHEETS if s not in parts]
+        if missing:
+            extra = [s for s in parts if s not in spec.SHEETS]
+            hint = f"（可能被改名为“{'”“'.join(extra)}”）" if extra else ""
+            raise SheetMissingError(
+                p,
+                f"缺少工作表“{'”“'.join(missing)}”{hint}",
+                "请把工作表名称改回原样，或使用上级下发的空白模板重新填写",
+            )
+        strings = _shared_strings(zf, p)
+        styles = _checked(_part(zf, "xl/styles.xml", p), "xl/styles.xml", p) if "xl/styles.xml" in zf.namelist() else b""
+        dates = _date_styles(styles)
+        xmls = {name: _checked(_part(zf, parts[name], p), parts[name], p) for name in spec.SHEETS}
+        try:
+            parsed = {name: Sheet(xmls[name], strings) for name in spec.SHEETS}
+        except (KeyError, IndexError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+            raise CorruptFileError(p, "文件已损坏（工作表无法读取）", "请重新保存或重新发送原文件") from exc
+    sheets = {name: sheet.cells for name, sheet in parsed.items()}
+    _check_labels(p, sheets)
+    version = _text(sheets[spec.INFO_SHEET].get(lay.info["template_version"][1]))
+    if version != spec.TEMPLATE_VERSION:
+        raise TemplateVersionError(p, *_version_problem(version), spec.INFO_SHEET, lay.info["template_version"][1])
+    integrity = Integrity(template_version=version)
+    validated = {name: sheet.validated for name, sheet in parsed.items()}
+    integrity.unprotected = [name for name, sheet in parsed.items() if not sheet.protected]
+    values: dict[str, Value] = {}
+    bad: dict[str, BadCell] = {}
+    shared: dict[str, Cell] = {}
+    for c in spec.CELLS:
+        sheet, ref = lay.data[c.key]
+        cell = sheets[sheet].get(ref)
+        if c.kind == "total":
+            if cell is not None and cell.formula is not None and cell.formula.startswith("<"):
+                shared[c.key] = cell
+            if not _formula_intact(c.key, cell):
+                integrity.overwritten[c.key] = _shown(cell)
+                value = _number(None if cell is None else Cell(cell.kind, cell.text, None), c.key, sheet, ref, c.unit)
+                if isinstance(value, BadCell):
+                    bad[c.key] = value
+                    value = None
+                values[c.key] = value
+            continue
+        if ref not in validated[sheet]:
+            integrity.unvalidated.append((sheet, ref))
+        value = _number(cell, c.key, sheet, ref, c.unit, dates)
+        if isinstance(value, BadCell):
+            bad[c.key] = value
+            value = None
+        values[c.key] = value
+    complete_totals(values, skip=set(integrity.overwritten))
+    _check_shared_totals(shared, values, integrity)
+    info: dict[str, str | int | None] = {}
+    for f in spec.INFO_FIELDS:
+        sheet, ref = lay.info[f.key]
+        cell = sheets[sheet].get(ref)
+        text = _text(cell)
+        if f.kind in ("year", "count") and text is not None:
+            number = _decimal(text)
+            if number is not None and number == number.to_integral_value() and number >= 0:
+                info[f.key] = int(number)
+            else:
+                info[f.key] = limits.shown(text, limits.INFO_TEXT)
+                bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text", limits.shown(text))
+        elif text is not None and len(text) > limits.INFO_TEXT:
+            info[f.key] = limits.shown(text, limits.INFO_TEXT)
+            bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "text",
+                                           f"{limits.shown(text, 40)}（超过 {limits.INFO_TEXT} 字的上限）")
+        else:
+            info[f.key] = text
+        if f.kind != "version" and ref not in validated[sheet]:
+            integrity.unvalidated.append((sheet, ref))
+    notes = _notes(sheets[spec.NOTES_SHEET])
+    return AnnualReport(p, info, values, bad, integrity, notes, hashlib.sha256(data).hexdigest())
+
+
+def _version_key(version: str | None) -> tuple[int, ...] | None:
+    prefix, _, number = (version or "").partition("-")
+    if prefix != spec.TEMPLATE_VERSION.partition("-")[0] or not number.replace(".", "").isdigit():
+        return None
+    return tuple(int(part) for part in number.split(".") if part)
+
+
+def _version_problem(version: str | None) -> tuple[str, str]:
+    """What is wrong with a template version stamp, and what to do about it."""
+    ours = spec.TEMPLATE_VERSION
+    theirs = _version_key(version)
+    if theirs is None:
+        return (f"模板版本标记为“{version or '空白'}”，不是本工具生成的模板（应为“{ours}”）",
+                "请使用上级下发的空白模板重新填写")
+    if theirs > _version_key(ours):
+        return (f"模板版本“{version}”比本工具（“{ours}”）新",
+                "请升级 nianbao 后再处理该文件，或请填报单位改用当前版本的模板")
+    return (f"模板版本“{version}”已过时，本工具使用“{ours}”",
+            "请使用上级下发的当年空白模板重新填写（可把数字复制到新模板）")
+
+
+def _check_shared_totals(shared: dict[str, Cell], values: dict[str, Value], integrity: Integrity) -> None:
+    """A shared-formula child cannot be compared by text: its shown value must equal the recomputed sum."""
+    for key, cell in shared.items():
+        shown = _decimal(cell.text or "")
+        if shown is not None and values.get(key) is not None and shown != values[key]:
+            integrity.overwritten[key] = cell.text or ""
+            values[key] = int(shown) if shown == shown.to_integral_value() else shown
+
+
+def _formula_intact(key: str, cell: Cell | None) -> bool:
+    if cell is None or cell.formula is None:
+        return False
+    return cell.formula.startswith("<") or _norm_formula(cell.formula) == _total_formulas()[key]
+
+
+def _shown(cell: Cell | None) -> str:
+    """What a user sees in a cell: its formula, else its value."""
+    if cell is None:
+        return ""
+    return limits.shown("=" + html.unescape(cell.formula) if cell.formula else cell.text or "")
+
+
+def _check_labels(path: Path, sheets: dict[str, dict[str, Cell]]) -> None:
+    wrong = []
+    for name, ref, expected, normal in _expected_labels():
+        cell = sheets[name].get(ref)
+        actual = (cell.text or "") if cell is not None else ""
+        if actual != expected and spec.normalize_label(actual) != normal:
+            wrong.append((name, ref, expected, actual))
+    if wrong:
+        name, ref, expected, actual = wrong[0]
+        more = f"（共 {len(wrong)} 处标签不符）" if len(wrong) > 1 else ""
+        raise LabelsChangedError(
+            path,
+            f"应为“{expected}”，实际为“{actual or '空白'}”：表格被插入、删除或移动了行列，数字位置无法确认{more}",
+            "请使用上级下发的空白模板重新填写，不要增删行列",
+            name,
+            ref,
+        )
+
+
+@cache
+def _expected_labels() -> tuple[tuple[str, str, str, str], ...]:
+    lay = cells.layout()
+    return tuple(
+        (name, ref, text, spec.normalize_label(text)) for name, grid in lay.grids.items() for ref, text in grid.texts.items()
+    )
+
+
+@cache
+def _note_cells() -> dict[str, tuple[int, int]]:
+    first = cells.layout().notes_first_row
+    return {
+        cells.a1(row, col): (row, col - 1)
+        for row in range(first, first + spec.NOTES_ROWS)
+        for col in range(1, len(spec.NOTES_HEADER) + 1)
+    }
+
+
+@cache
+def _total_formulas() -> dict[str, str]:
+    return {key: _norm_formula(cells.total_formula(key)) for key in spec.TOTAL_KEYS}
+
+
+def _notes(sheet: dict[str, Cell]) -> list[Note]:
+    where = _note_cells()
+    rows: dict[int, list[str]] = {}
+    for ref, cell in sheet.items():
+        if ref in where:
+            row, col = where[ref]
+            rows.setdefault(row, [""] * len(spec.NOTES_HEADER))[col] = _text(cell) or ""
+    return [
+        Note(t[0], t[1], t[2].upper().replace("$", ""), t[3], row) for row, t in sorted(rows.items()) if any(t)
+    ]
+
+
+_ERROR_LITERALS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
+def parse_value(value: object, key: str, sheet: str, ref: str, unit: str) -> Value | BadCell:
+    """A Python cell value (as a live spreadsheet hands it over) checked like a cell read from XML."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _number(Cell("b", str(int(value)), None), key, sheet, ref, unit)
+    if isinstance(value, int | float | Decimal):
+        return _number(Cell("n", repr(value) if isinstance(value, float) else str(value), None), key, sheet, ref, unit)
+    text = str(value)
+    if text.strip() in _ERROR_LITERALS:
+        return _number(Cell("e", text.strip(), None), key, sheet, ref, unit)
+    return _number(Cell("s", text, None), key, sheet, ref, unit)
