@@ -1,0 +1,144 @@
+"""Warm validation: worker processes that import pandas and pandera once and then check uploads for ever.
+
+The pool starts with the server (``start``), each worker validates one sample workbook at start so the
+first real upload finds everything imported. A worker that dies (a hostile file that kills it) is
+replaced and the upload gets a 强制 finding; nothing here ever raises into a request.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+CHECK_SECONDS = 120  # one upload's validation; past it the version gets a 强制 finding
+ENV_WORKERS = "NIANBAO_DESK_WORKERS"
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def workers() -> int:
+    return max(1, int(os.environ.get(ENV_WORKERS) or min(4, os.cpu_count() or 1)))
+
+
+def _warm() -> None:
+    """Import the validators and run them once on a filled sample (in the worker, at its start)."""
+    from toolkit.workbook.sample import sample_report
+    from toolkit.workbook.write import write_workbook
+    from validators.engine import Options, validate_paths
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-warm-") as tmp:
+        path = Path(tmp) / "预热.xlsx"
+        write_workbook(path, sample_report(1, "示例单位"))
+        validate_paths([path], Options())
+
+
+def start() -> ProcessPoolExecutor:
+    """The process pool (started once per server process), each worker already warm."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context, initializer=_warm)
+            for _ in range(workers()):
+                _pool.submit(os.getpid)
+        return _pool
+
+
+def _restart(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def check(path: Path, shown_name: str, year: int | None) -> dict[str, Any]:
+    """Validate the stored file ``path`` as the clerk named it; the result is plain data (see ``check_in_worker``)."""
+    pool = start()
+    try:
+        return pool.submit(check_in_worker, str(path), shown_name, year).result(timeout=CHECK_SECONDS)
+    except BrokenProcessPool:
+        _restart(pool)
+        return failed(shown_name, "审核时处理程序意外退出（文件可能已损坏）")
+    except TimeoutError:
+        _restart(pool)
+        return failed(shown_name, f"审核超过 {CHECK_SECONDS} 秒仍未完成（文件过大或已损坏）")
+
+
+def failed(shown_name: str, why: str) -> dict[str, Any]:
+    """A result with one 强制 finding when the file could not be checked at all."""
+    from validators.catalogue import finding
+    from validators.reporters import finding_json
+
+    detail = f"文件“{shown_name}”无法审核：{why}。请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新上传"
+    f = finding("file.unreadable", file=shown_name, detail=detail)
+    return {"findings": [finding_json(f)], "errors": 1, "warnings": 0, "unexplained": 0,
+            "figures": None, "agency": "", "year": None}
+
+
+def _linked(path: Path, shown_name: str, folder: Path) -> Path:
+    """``path`` under the clerk's own file name, so every message names the file as the clerk knows it."""
+    target = folder / shown_name
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+    return target
+
+
+def check_in_worker(path: str, shown_name: str, year: int | None) -> dict[str, Any]:
+    """Run ``nianbao validate``'s engine on one file; findings in ``validate --format json``'s record shape."""
+    from toolkit.workbook.export import to_json
+    from validators.engine import Options, validate_paths
+    from validators.reporters import finding_json
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
+        result = validate_paths([_linked(Path(path), shown_name, Path(tmp))], Options(year=year))[0]
+    figures = None
+    if result.report is not None:
+        try:
+            figures = to_json(result.report)
+        except Exception:  # figures are a convenience; the findings are what counts
+            figures = None
+    return {
+        "findings": [finding_json(f) for f in result.findings],
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "unexplained": len(result.unexplained_warnings),
+        "figures": figures,
+        "agency": result.agency or "",
+        "year": result.year,
+    }
+
+
+def annotate_in_worker(path: str, shown_name: str, year: int | None, target: str) -> str | None:
+    """The annotated copy of one stored file (as ``validate --annotate`` writes it), or None when unreadable."""
+    from toolkit.clerk.annotate import annotate_all
+    from validators.engine import Options, validate_paths
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-annotate-") as tmp:
+        result = validate_paths([_linked(Path(path), shown_name, Path(tmp))], Options(year=year))[0]
+        written = annotate_all([result], Path(tmp) / "out")[0][1]
+        if written is None:
+            return None
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(written, target)
+    return target
+
+
+def annotate(path: Path, shown_name: str, year: int | None, target: Path) -> Path | None:
+    pool = start()
+    try:
+        done = pool.submit(annotate_in_worker, str(path), shown_name, year, str(target)).result(timeout=CHECK_SECONDS)
+    except (BrokenProcessPool, TimeoutError):
+        _restart(pool)
+        return None
+    return Path(done) if done else None

@@ -1,0 +1,55 @@
+"""``nianbao desk summary``: the latest version of every unit, consolidated by ``nianbao consolidate``'s own code."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from toolkit.desk import board as boards
+from toolkit.desk import intake
+from toolkit.desk.models import Unit
+from toolkit.district.outcome import Outcome
+from toolkit.district.run import run
+
+ROSTER_HEADER = ("单位名称", "统一社会信用代码", "层级", "联系人", "联系电话")
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
+
+
+def file_name(unit_name: str) -> str:
+    return (_UNSAFE.sub("_", unit_name).strip(" .") or "单位")[:150] + ".xlsx"
+
+
+def gather(work: Path) -> tuple[Path, Path]:
+    """The inputs ``consolidate`` gets: the latest file of each unit named after the unit, and the roster."""
+    inbox = work / "报送"
+    inbox.mkdir()
+    latest = boards.latest_versions()
+    for unit in Unit.objects.all():
+        version = latest.get(unit.id)
+        if version is None:
+            continue
+        target = inbox / file_name(unit.name)
+        try:
+            os.link(intake.stored_file(version), target)
+        except OSError:
+            shutil.copyfile(intake.stored_file(version), target)
+    roster = work / "名单.csv"
+    with open(roster, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(ROSTER_HEADER)
+        for unit in Unit.objects.all():
+            writer.writerow((unit.name, unit.credit_code, unit.level, unit.contact, unit.phone))
+    return inbox, roster
+
+
+def summarize(output: Path, allow_errors: bool = False, progress=None) -> Outcome:
+    """Write the summary workbook (and its 催报 list beside it) exactly as ``nianbao consolidate`` would."""
+    desk = boards.desk()
+    with tempfile.TemporaryDirectory(prefix="nianbao-desk-") as tmp:
+        inbox, roster = gather(Path(tmp))
+        return run([inbox], output, name=desk.name, level=desk.level, year=desk.year, roster=roster,
+                   allow_errors=allow_errors, progress=progress)

@@ -1,0 +1,216 @@
+"""The desk's pages: thin over ``intake``, ``board`` and ``findings``; every page is Chinese and server-rendered."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from toolkit.desk import board as boards
+from toolkit.desk import findings as shown
+from toolkit.desk import intake, links
+from toolkit.desk import status as st
+from toolkit.desk.middleware import too_large
+from toolkit.desk.models import Unit, Version
+from toolkit.desk.uploads import HashedUpload, UploadTooLarge
+
+
+def attachment(data_or_path, filename: str, content_type: str):
+    """A download, always as an attachment with the (UTF-8) file name."""
+    if isinstance(data_or_path, bytes):
+        response = HttpResponse(data_or_path, content_type=content_type)
+    else:
+        response = FileResponse(open(data_or_path, "rb"), content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def not_found(request, exception=None):
+    return render(request, "desk/not_found.html", status=404)
+
+
+def home(request):
+    return render(request, "desk/home.html", {"desk": boards.desk()})
+
+
+def _unit_or_404(token: str) -> Unit:
+    unit = links.unit_for(token)
+    if unit is None:
+        raise Http404("link")
+    return unit
+
+
+def _version_json(unit: Unit, desk, version: Version | None) -> dict:
+    return {"unit": unit.name, "year": desk.year, "status": st.of_version(version),
+            "version": version.number if version else None, "sha256": version.sha256 if version else None,
+            "findings": version.findings if version else []}
+
+
+def _latest(unit: Unit) -> Version | None:
+    return unit.versions.order_by("-number").first()
+
+
+def csrf_failure(request, reason: str = ""):
+    return render(request, "desk/message.html", {
+        "title": "页面已过期", "text": "表单已失效（可能页面打开太久或浏览器禁用了 Cookie）。请刷新页面后重新操作。"}, status=403)
+
+
+def _csrf_refused(request):
+    """The CSRF check of an HTML form; the JSON upload is exempt: the link's token, not a cookie, authorises it."""
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unit_page(request, token: str):
+    unit = _unit_or_404(token)
+    desk = boards.desk()
+    wants_json = request.GET.get("format") == "json"
+    if request.method == "POST":
+        if not wants_json:
+            refused = _csrf_refused(request)
+            if refused is not None:
+                return refused
+        try:
+            upload = request.FILES.get("file")
+        except UploadTooLarge:
+            return too_large(request)
+        if not isinstance(upload, HashedUpload):
+            if wants_json:
+                return JsonResponse({"error": "没有收到文件，请选择填好的 .xlsx 工作簿后再上传"}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
+            return _unit_render(request, unit, desk, token, problem="没有收到文件，请先点“选择文件”选好填好的工作簿，再点“上传”。")
+        version = intake.receive(unit, desk, upload)
+        if wants_json:
+            return JsonResponse(_version_json(unit, desk, version), json_dumps_params={"ensure_ascii": False})
+        return redirect(f"/u/{token}")
+    if wants_json:
+        return JsonResponse(_version_json(unit, desk, _latest(unit)), json_dumps_params={"ensure_ascii": False})
+    return _unit_render(request, unit, desk, token)
+
+
+def _unit_render(request, unit: Unit, desk, token: str, problem: str = ""):
+    versions = list(unit.versions.order_by("-number"))
+    latest = versions[0] if versions else None
+    sheets, verdict = shown.shown(latest.findings, latest.original_name) if latest else ([], "")
+    return render(request, "desk/unit.html", {
+        "desk": desk, "unit": unit, "token": token, "versions": versions, "latest": latest,
+        "status": st.of_version(latest), "sheets": sheets, "verdict": verdict, "problem": problem,
+        "deadline": boards.deadline_text(desk.deadline), "limit_mb": intake_limit_mb()})
+
+
+def intake_limit_mb() -> int:
+    from toolkit.desk.settings import UPLOAD_BYTES
+
+    return UPLOAD_BYTES // (1024 * 1024)
+
+
+def unit_template(request, token: str):
+    """The blank template prefilled with the unit's name and the year (``nianbao template --agency --year``)."""
+    from toolkit.workbook.template import template_workbook
+
+    unit = _unit_or_404(token)
+    desk = boards.desk()
+    buf = io.BytesIO()
+    template_workbook(year=desk.year, agency=unit.name).save(buf)
+    return attachment(buf.getvalue(), f"{unit.name}{desk.year}年报模板.xlsx", XLSX)
+
+
+def _version_of(unit: Unit, number: int) -> Version:
+    return get_object_or_404(Version, unit=unit, number=number)
+
+
+def unit_file(request, token: str, number: int):
+    version = _version_of(_unit_or_404(token), number)
+    return attachment(intake.stored_file(version), version.original_name, XLSX)
+
+
+def unit_annotated(request, token: str, number: int):
+    unit = _unit_or_404(token)
+    return _annotated(request, unit, _version_of(unit, number))
+
+
+def _annotated(request, unit: Unit, version: Version):
+    path = intake.annotated_file(version, boards.desk().year)
+    if path is None:
+        return render(request, "desk/message.html", {
+            "title": "无法生成标注副本",
+            "text": f"“{version.original_name}”无法打开，不能生成标注副本。请按页面列出的问题重新保存文件后再上传。"},
+            status=409)
+    stem = version.original_name.rsplit(".", 1)[0]
+    return attachment(path, f"{stem}.审核.xlsx", XLSX)
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@login_required
+def board_page(request):
+    b = boards.build()
+    return render(request, "desk/board.html", {
+        "board": b, "desk": b.desk, "deadline": boards.deadline_text(b.desk.deadline),
+        "counts": [(s, b.counts[s]) for s in st.STATUSES], "remind_text": boards.reminder_text(b)})
+
+
+@login_required
+def board_remind_csv(request):
+    return attachment(boards.reminder_csv(boards.build()), "催报名单.csv", "text/csv; charset=utf-8")
+
+
+@login_required
+def board_remind_xlsx(request):
+    return attachment(boards.reminder_xlsx(boards.build()), "催报名单.xlsx", XLSX)
+
+
+@login_required
+def board_unit(request, unit_id: int):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    desk = boards.desk()
+    versions = []
+    for v in unit.versions.order_by("-number"):
+        sheets, verdict = shown.shown(v.findings, v.original_name)
+        versions.append({"v": v, "status": st.of_version(v), "sheets": sheets, "verdict": verdict})
+    return render(request, "desk/board_unit.html", {
+        "desk": desk, "unit": unit, "versions": versions,
+        "status": st.of_version(versions[0]["v"] if versions else None), "new_link": request.session.pop("new_link", "")})
+
+
+@login_required
+def board_file(request, unit_id: int, number: int):
+    version = _version_of(get_object_or_404(Unit, pk=unit_id), number)
+    return attachment(intake.stored_file(version), version.original_name, XLSX)
+
+
+@login_required
+def board_annotated(request, unit_id: int, number: int):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    return _annotated(request, unit, _version_of(unit, number))
+
+
+@login_required
+@require_POST
+def board_new_link(request, unit_id: int):
+    """Staff regenerate a unit's link: the old one stops working, the new one is shown once and written to 填报链接.csv."""
+    from django.conf import settings
+
+    unit = get_object_or_404(Unit, pk=unit_id)
+    desk = boards.desk()
+    token = links.regenerate(unit)
+    new = links.link(desk.base_url, token)
+    links.replace_link(settings.NIANBAO_DESK_DIR, unit, new)
+    request.session["new_link"] = new
+    return redirect(f"/board/unit/{unit.pk}/")
+
+
+def now_text() -> str:
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
