@@ -64,3 +64,11 @@ def store(root: Path, tmp: Path, sha256: str) -> Path:
     os.replace(tmp, target)
     fsync_dir(target.parent)
     return target
+
+
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
+
+
+def unit_file_name(unit_name: str) -> str:
+    """A unit's latest file as the summary's input folder names it: the unit's name, made safe as a file name."""
+    return (_UNSAFE.sub("_", unit_name).strip(" .") or "单位")[:150] + ".xlsx"

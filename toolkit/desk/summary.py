@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,16 +11,11 @@ from pathlib import Path
 from toolkit.desk import board as boards
 from toolkit.desk import intake
 from toolkit.desk.models import Unit
+from toolkit.desk.storage import unit_file_name as file_name
 from toolkit.district.outcome import Outcome
 from toolkit.district.run import run
 
 ROSTER_HEADER = ("单位名称", "统一社会信用代码", "层级", "联系人", "联系电话")
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
-
-
-def file_name(unit_name: str) -> str:
-    return (_UNSAFE.sub("_", unit_name).strip(" .") or "单位")[:150] + ".xlsx"
-
 
 def gather(work: Path) -> tuple[Path, Path]:
     """The inputs ``consolidate`` gets: the latest file of each unit named after the unit, and the roster."""
