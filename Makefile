@@ -44,6 +44,7 @@ bench: setup
 	$(PY) bench/consolidate.py
 	$(PY) bench/import.py
 	$(PY) bench/button.py
+	$(PY) bench/serve.py
 
 template: setup
 	$(PY) -m workbook_templates

@@ -1,27 +1,34 @@
 """Warm validation: worker processes that import pandas and pandera once and then check uploads for ever.
 
 The pool starts with the server (``start``), each worker validates one sample workbook at start so the
-first real upload finds everything imported. A worker that dies (a hostile file that kills it) is
-replaced and the upload gets a 强制 finding; nothing here ever raises into a request.
+first real upload finds everything imported. Uploads that arrive while the workers are busy are checked
+together, as ``nianbao validate a.xlsx b.xlsx …`` would (the table rules run once over all of them), so
+a burst costs little more than one upload. A worker that dies (a hostile file that kills it) is replaced,
+the batch is checked again file by file and only the guilty upload gets a 强制 finding; nothing here ever
+raises into a request.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-CHECK_SECONDS = 120  # one upload's validation; past it the version gets a 强制 finding
+CHECK_SECONDS = 120  # one batch's validation; past it the version gets a 强制 finding
+BATCH = 32  # uploads checked together at most
 ENV_WORKERS = "NIANBAO_DESK_WORKERS"
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_jobs: queue.Queue[tuple[tuple[str, str, int | None], Future]] = queue.Queue()
+_dispatchers: list[threading.Thread] = []
 
 
 def workers() -> int:
@@ -49,7 +56,43 @@ def start() -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context, initializer=_warm)
             for _ in range(workers()):
                 _pool.submit(os.getpid)
+        while len(_dispatchers) < workers():
+            thread = threading.Thread(target=_dispatch, name="nianbao-check", daemon=True)
+            thread.start()
+            _dispatchers.append(thread)
         return _pool
+
+
+def _dispatch() -> None:
+    """One per worker: take every upload waiting (up to ``BATCH``), check them in one call, hand out the results."""
+    while True:
+        batch = [_jobs.get()]
+        while len(batch) < BATCH:
+            try:
+                batch.append(_jobs.get_nowait())
+            except queue.Empty:
+                break
+        results = _run_batch([args for args, _ in batch])
+        for (_, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
+
+
+def _run_batch(jobs: list[tuple[str, str, int | None]]) -> list[dict[str, Any]]:
+    pool = start()
+    try:
+        return pool.submit(check_many_in_worker, jobs).result(timeout=CHECK_SECONDS)
+    except BrokenProcessPool:
+        _restart(pool)
+        if len(jobs) > 1:  # find the one file that broke it: each again on its own
+            return [_run_batch([job])[0] for job in jobs]
+        return [failed(jobs[0][1], "审核时处理程序意外退出（文件可能已损坏）")]
+    except TimeoutError:
+        _restart(pool)
+        if len(jobs) > 1:
+            return [_run_batch([job])[0] for job in jobs]
+        return [failed(jobs[0][1], f"审核超过 {CHECK_SECONDS} 秒仍未完成（文件过大或已损坏）")]
+    except Exception:  # never into a request
+        return [failed(name, "审核程序出错") for _, name, _ in jobs]
 
 
 def _restart(broken: ProcessPoolExecutor) -> None:
@@ -61,16 +104,11 @@ def _restart(broken: ProcessPoolExecutor) -> None:
 
 
 def check(path: Path, shown_name: str, year: int | None) -> dict[str, Any]:
-    """Validate the stored file ``path`` as the clerk named it; the result is plain data (see ``check_in_worker``)."""
-    pool = start()
-    try:
-        return pool.submit(check_in_worker, str(path), shown_name, year).result(timeout=CHECK_SECONDS)
-    except BrokenProcessPool:
-        _restart(pool)
-        return failed(shown_name, "审核时处理程序意外退出（文件可能已损坏）")
-    except TimeoutError:
-        _restart(pool)
-        return failed(shown_name, f"审核超过 {CHECK_SECONDS} 秒仍未完成（文件过大或已损坏）")
+    """Validate the stored file ``path`` as the clerk named it; the result is plain data (see ``check_many_in_worker``)."""
+    start()
+    future: Future = Future()
+    _jobs.put(((str(path), shown_name, year), future))
+    return future.result()
 
 
 def failed(shown_name: str, why: str) -> dict[str, Any]:
@@ -86,6 +124,7 @@ def failed(shown_name: str, why: str) -> dict[str, Any]:
 
 def _linked(path: Path, shown_name: str, folder: Path) -> Path:
     """``path`` under the clerk's own file name, so every message names the file as the clerk knows it."""
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / shown_name
     try:
         os.link(path, target)
@@ -94,14 +133,29 @@ def _linked(path: Path, shown_name: str, folder: Path) -> Path:
     return target
 
 
-def check_in_worker(path: str, shown_name: str, year: int | None) -> dict[str, Any]:
-    """Run ``nianbao validate``'s engine on one file; findings in ``validate --format json``'s record shape."""
-    from toolkit.workbook.export import to_json
+def check_many_in_worker(jobs: list[tuple[str, str, int | None]]) -> list[dict[str, Any]]:
+    """Run ``nianbao validate``'s engine on several files at once (grouped by year), one result per file."""
     from validators.engine import Options, validate_paths
+
+    out: list[dict[str, Any] | None] = [None] * len(jobs)
+    for year in dict.fromkeys(y for _, _, y in jobs):
+        chosen = [i for i, job in enumerate(jobs) if job[2] == year]
+        with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
+            paths = [_linked(Path(jobs[i][0]), jobs[i][1], Path(tmp) / str(i)) for i in chosen]
+            for i, result in zip(chosen, validate_paths(paths, Options(year=year)), strict=True):
+                out[i] = _result(result)
+    return out
+
+
+def check_in_worker(path: str, shown_name: str, year: int | None) -> dict[str, Any]:
+    """One file: findings in ``validate --format json``'s record shape, counts, the figures (export JSON)."""
+    return check_many_in_worker([(path, shown_name, year)])[0]
+
+
+def _result(result) -> dict[str, Any]:
+    from toolkit.workbook.export import to_json
     from validators.reporters import finding_json
 
-    with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
-        result = validate_paths([_linked(Path(path), shown_name, Path(tmp))], Options(year=year))[0]
     figures = None
     if result.report is not None:
         try:

@@ -52,14 +52,13 @@ def sha256_file(path: Path) -> str:
 
 
 def store(root: Path, tmp: Path, sha256: str) -> Path:
-    """Move the flushed temporary file ``tmp`` to its place by hash; the same bytes stored twice stay one file."""
+    """Move the temporary file ``tmp`` (already flushed to disk by the upload handler) to its place by hash;
+    the same bytes stored twice stay one file."""
     target = stored_path(root, sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and sha256_file(target) == sha256:
         tmp.unlink(missing_ok=True)
         return target
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
     fsync_dir(target.parent)
