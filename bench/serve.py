@@ -55,7 +55,7 @@ def post(port: int, path: str, name: str, data: bytes) -> float:
 
 def percentiles(times: list[float]) -> str:
     ms = sorted(t * 1000 for t in times)
-    p = lambda q: ms[min(len(ms) - 1, int(round(q * (len(ms) - 1))))]  # noqa: E731
+    p = lambda q: ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]  # noqa: E731
     return f"p50 {p(0.5):6.0f} ms   p95 {p(0.95):6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})"
 
 

@@ -58,6 +58,6 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
-        response.setdefault("Referrer-Policy", "no-referrer")
+        response.setdefault("Referrer-Policy", "same-origin")  # no-referrer makes a browser send “Origin: null”
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
