@@ -1,6 +1,6 @@
 """A real browser (Playwright driving Debian's chromium) through the unit's upload and the staff's board.
 
-The two screenshots the README shows (``docs/images/desk-unit.png``, ``docs/images/desk-board.png``)
+The two screenshots the README shows (``docs/img/desk-unit.png``, ``docs/img/desk-board.png``)
 are written here.
 """
 
@@ -15,7 +15,7 @@ from tests.desk.support import PASSWORD, Server, init_desk, workbook, write_rost
 from tests.test_desk_server import broken_copy
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "docs" / "images"
+SHOTS = ROOT / "docs" / "img"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

@@ -35,8 +35,35 @@ def workers() -> int:
     return max(1, int(os.environ.get(ENV_WORKERS) or min(4, os.cpu_count() or 1)))
 
 
-def _warm() -> None:
+def _follow_parent(parent: int) -> None:
+    """A worker ends with the server process that started it, however that one ended (SIGTERM, SIGKILL, os._exit)."""
+    import sys
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG = SIGTERM
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="nianbao-parent", daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _warm(parent: int) -> None:
     """Import the validators and run them once on a filled sample (in the worker, at its start)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops the workers
+    _follow_parent(parent)
     from toolkit.workbook.sample import sample_report
     from toolkit.workbook.write import write_workbook
     from validators.engine import Options, validate_paths
@@ -53,14 +80,35 @@ def start() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context, initializer=_warm)
+            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context, initializer=_warm,
+                                        initargs=(os.getpid(),))
             for _ in range(workers()):
                 _pool.submit(os.getpid)
+            from multiprocessing import util
+
+            # granian's worker is a multiprocessing child: at its exit it joins its own children, so the
+            # pool is stopped first (a finalizer with a priority runs before that join)
+            util.Finalize(_pool, stop, exitpriority=10)
         while len(_dispatchers) < workers():
             thread = threading.Thread(target=_dispatch, name="nianbao-check", daemon=True)
             thread.start()
             _dispatchers.append(thread)
         return _pool
+
+
+def stop() -> None:
+    """Stop the workers now (the server is stopping): nothing is waiting for them any more."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 def _dispatch() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -31,11 +32,24 @@ def shown_name(raw: str) -> str:
 
 def receive(unit: Unit, desk: Desk, upload: HashedUpload) -> Version:
     """Store, validate and record ``upload`` for ``unit``; the file is on disk before the version exists."""
-    root = Path(settings.NIANBAO_DESK_DIR)
-    name = shown_name(upload.name or "")
     upload.file.close()
-    stored = storage.store(root, Path(upload.path), upload.sha256)
-    result = checking.check(stored, name, desk.year)
+    return _keep(unit, desk, Path(upload.path), upload.sha256, upload.size, upload.name or "", checking.check)
+
+
+def receive_path(unit: Unit, desk: Desk, path: Path) -> Version:
+    """A workbook already on this computer (the demo's), recorded as an upload; validated in this process."""
+    root = Path(settings.NIANBAO_DESK_DIR)
+    tmp = root / "tmp" / f"import-{os.getpid()}-{os.urandom(4).hex()}.part"
+    storage.write_new(tmp, Path(path).read_bytes())
+    return _keep(unit, desk, tmp, storage.sha256_file(tmp), tmp.stat().st_size, Path(path).name,
+                 checking.check_in_worker)
+
+
+def _keep(unit: Unit, desk: Desk, tmp: Path, sha256: str, size: int, raw_name: str, check) -> Version:
+    root = Path(settings.NIANBAO_DESK_DIR)
+    name = shown_name(raw_name)
+    stored = storage.store(root, tmp, sha256)
+    result = check(stored if check is checking.check else str(stored), name, desk.year)
     other = other_unit(result, unit, name)
     if other is not None:
         result["findings"] = [*result["findings"], other]
@@ -44,7 +58,7 @@ def receive(unit: Unit, desk: Desk, upload: HashedUpload) -> Version:
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         last = Version.objects.filter(unit=unit).aggregate(n=Max("number"))["n"] or 0
         return Version.objects.create(
-            unit=unit, number=last + 1, sha256=upload.sha256, size=upload.size, original_name=name,
+            unit=unit, number=last + 1, sha256=sha256, size=size, original_name=name,
             errors=result["errors"], warnings=result["warnings"], unexplained=result["unexplained"],
             findings=result["findings"], figures=result["figures"], agency=(result["agency"] or "")[:600],
             file_year=result["year"] if isinstance(result["year"], int) else None)

@@ -27,7 +27,7 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, db_url: str |
         os.environ[ENV_DB] = db_url
     announce(f"收报服务已启动：http://{host}:{port}/ （收报文件夹 {folder}；按 Ctrl-C 停止）")
     server = Granian("toolkit.desk.wsgi:application", address=host, port=port, interface=Interfaces.WSGI,
-                     workers=1, blocking_threads=THREADS, log_access=False, log_level="warning",
+                     workers=1, blocking_threads=THREADS, log_access=False, log_level="error",
                      workers_kill_timeout=30)
     server.serve()
     announce("收报服务已停止。")
