@@ -51,6 +51,11 @@ class Board:
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def late(self) -> int:
+        """Units whose counting version came in after the deadline (逾期上报)."""
+        return sum(1 for r in self.rows if r.latest is not None and r.latest.late)
+
+    @property
     def to_remind(self) -> list[Row]:
         return [r for r in self.rows if r.status in st.TO_REMIND]
 
@@ -81,11 +86,12 @@ def deadline_text(deadline: dt.date | None) -> str:
 
 def latest_versions() -> dict[int, Version]:
     """The latest version of every unit that has one (figures and findings not loaded)."""
-    numbers = {r["unit_id"]: r["n"] for r in Version.objects.values("unit_id").annotate(n=Max("number"))}
+    counting = Version.objects.filter(withdrawn_at__isnull=True)
+    numbers = {r["unit_id"]: r["n"] for r in counting.values("unit_id").annotate(n=Max("number"))}
     if not numbers:
         return {}
     latest = {}
-    for v in Version.objects.defer("findings", "figures").filter(number__in=set(numbers.values())):
+    for v in counting.defer("findings", "figures").filter(number__in=set(numbers.values())):
         if numbers.get(v.unit_id) == v.number:
             latest[v.unit_id] = v
     return latest

@@ -8,8 +8,6 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max
 
 from toolkit.desk import checking, storage
 from toolkit.desk.models import Desk, Unit, Version
@@ -54,14 +52,13 @@ def _keep(unit: Unit, desk: Desk, tmp: Path, sha256: str, size: int, raw_name: s
     if other is not None:
         result["findings"] = [*result["findings"], other]
         result["errors"] += 1
-    with transaction.atomic():
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()
-        last = Version.objects.filter(unit=unit).aggregate(n=Max("number"))["n"] or 0
-        return Version.objects.create(
-            unit=unit, number=last + 1, sha256=sha256, size=size, original_name=name,
-            errors=result["errors"], warnings=result["warnings"], unexplained=result["unexplained"],
-            findings=result["findings"], figures=result["figures"], agency=(result["agency"] or "")[:600],
-            file_year=result["year"] if isinstance(result["year"], int) else None)
+    from toolkit.desk import audit, season
+
+    return season.add_version(
+        unit, desk, audit.unit_actor(unit), sha256=sha256, size=size, original_name=name,
+        errors=result["errors"], warnings=result["warnings"], unexplained=result["unexplained"],
+        findings=result["findings"], figures=result["figures"], agency=(result["agency"] or "")[:600],
+        file_year=result["year"] if isinstance(result["year"], int) else None)
 
 
 def other_unit(result: dict, unit: Unit, file_name: str) -> dict | None:

@@ -27,7 +27,7 @@ def of(errors: int | None, unexplained: int | None, returned: bool = False, repo
 def of_version(version) -> str:
     if version is None:
         return NOT_REPORTED
-    return of(version.errors, version.unexplained, bool(getattr(version, "returned", False)))
+    return of(version.errors, version.unexplained, version.returned_at is not None)
 
 
 def reason(status: str, errors: int, unexplained: int, comment: str = "") -> str:

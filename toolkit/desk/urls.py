@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home),
     path("u/<str:token>", views.unit_page),
     path("u/<str:token>/template.xlsx", views.unit_template),
+    path("u/<str:token>/withdraw", views.unit_withdraw),
     path("u/<str:token>/v/<int:number>/file", views.unit_file),
     path("u/<str:token>/v/<int:number>/annotated", views.unit_annotated),
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html")),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("board/unit/<int:unit_id>/v/<int:number>/file", views.board_file),
     path("board/unit/<int:unit_id>/v/<int:number>/annotated", views.board_annotated),
     path("board/unit/<int:unit_id>/link", views.board_new_link),
+    path("board/unit/<int:unit_id>/return", views.board_return),
+    path("board/audit/", views.board_audit),
     path("admin/", admin.site.urls),
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
 ]

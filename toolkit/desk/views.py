@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from toolkit.desk import audit, intake, links, season, states
 from toolkit.desk import board as boards
 from toolkit.desk import findings as shown
-from toolkit.desk import intake, links
 from toolkit.desk import status as st
 from toolkit.desk.middleware import too_large
 from toolkit.desk.models import Unit, Version
@@ -57,7 +57,7 @@ def _version_json(unit: Unit, desk, version: Version | None) -> dict:
 
 
 def _latest(unit: Unit) -> Version | None:
-    return unit.versions.order_by("-number").first()
+    return season.latest(unit)
 
 
 def csrf_failure(request, reason: str = ""):
@@ -99,14 +99,27 @@ def unit_page(request, token: str):
     return _unit_render(request, unit, desk, token)
 
 
-def _unit_render(request, unit: Unit, desk, token: str, problem: str = ""):
+def _unit_render(request, unit: Unit, desk, token: str, problem: str = "", status: int = 200):
     versions = list(unit.versions.order_by("-number"))
-    latest = versions[0] if versions else None
+    latest = season.latest(unit)
     sheets, verdict = shown.shown(latest.findings, latest.original_name) if latest else ([], "")
     return render(request, "desk/unit.html", {
         "desk": desk, "unit": unit, "token": token, "versions": versions, "latest": latest,
         "status": st.of_version(latest), "sheets": sheets, "verdict": verdict, "problem": problem,
-        "deadline": boards.deadline_text(desk.deadline), "limit_mb": intake_limit_mb()})
+        "late_now": season.is_late(desk), "can_withdraw": latest is not None and not season.is_late(desk),
+        "deadline": boards.deadline_text(desk.deadline), "limit_mb": intake_limit_mb()}, status=status)
+
+
+@require_POST
+def unit_withdraw(request, token: str):
+    """The unit withdraws its latest version (kept, no longer counted), before the deadline only."""
+    unit = _unit_or_404(token)
+    desk = boards.desk()
+    try:
+        season.withdraw_latest(unit, desk)
+    except states.Refused as refused:
+        return _unit_render(request, unit, desk, token, problem=refused.reason, status=409)
+    return redirect(f"/u/{token}")
 
 
 def intake_limit_mb() -> int:
@@ -179,22 +192,55 @@ def board_unit(request, unit_id: int):
     versions = []
     for v in unit.versions.order_by("-number"):
         sheets, verdict = shown.shown(v.findings, v.original_name)
-        versions.append({"v": v, "status": st.of_version(v), "sheets": sheets, "verdict": verdict})
+        versions.append({"v": v, "status": "已撤回" if v.withdrawn_at else st.of_version(v), "sheets": sheets,
+                         "verdict": verdict})
     return render(request, "desk/board_unit.html", {
         "desk": desk, "unit": unit, "versions": versions,
-        "status": st.of_version(versions[0]["v"] if versions else None), "new_link": request.session.pop("new_link", "")})
+        "status": season.status_of(unit), "latest": season.latest(unit),
+        "new_link": request.session.pop("new_link", ""), "problem": request.session.pop("problem", "")})
 
 
 @login_required
 def board_file(request, unit_id: int, number: int):
-    version = _version_of(get_object_or_404(Unit, pk=unit_id), number)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    version = _version_of(unit, number)
+    audit.record(audit.staff(request.user), "download", unit, version, what="原文件")
     return attachment(intake.stored_file(version), version.original_name, XLSX)
 
 
 @login_required
 def board_annotated(request, unit_id: int, number: int):
     unit = get_object_or_404(Unit, pk=unit_id)
-    return _annotated(request, unit, _version_of(unit, number))
+    version = _version_of(unit, number)
+    audit.record(audit.staff(request.user), "download", unit, version, what="标注副本")
+    return _annotated(request, unit, version)
+
+
+@login_required
+@require_POST
+def board_return(request, unit_id: int):
+    """Staff return the unit's latest version with a comment (退回)."""
+    unit = get_object_or_404(Unit, pk=unit_id)
+    try:
+        season.return_latest(unit, request.POST.get("comment", ""), request.user)
+    except states.Refused as refused:
+        request.session["problem"] = refused.reason
+    return redirect(f"/board/unit/{unit.pk}/")
+
+
+@login_required
+def board_audit(request):
+    """The audit log, newest first, optionally of one unit."""
+    from toolkit.desk.models import AuditEvent
+
+    events = AuditEvent.objects.select_related("unit")
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = get_object_or_404(Unit, pk=int(request.GET["unit"]))
+        events = events.filter(unit=unit)
+    return render(request, "desk/audit.html", {
+        "desk": boards.desk(), "events": events[:2000], "unit": unit, "units": Unit.objects.all(),
+        "actions": audit.ACTIONS})
 
 
 @login_required
@@ -206,6 +252,7 @@ def board_new_link(request, unit_id: int):
     unit = get_object_or_404(Unit, pk=unit_id)
     desk = boards.desk()
     token = links.regenerate(unit)
+    audit.record(audit.staff(request.user), "new_link", unit)
     new = links.link(desk.base_url, token)
     links.replace_link(settings.NIANBAO_DESK_DIR, unit, new)
     request.session["new_link"] = new
