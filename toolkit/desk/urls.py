@@ -27,6 +27,9 @@ urlpatterns = [
     path("board/unit/<int:unit_id>/link", views.board_new_link),
     path("board/unit/<int:unit_id>/return", views.board_return),
     path("board/audit/", views.board_audit),
+    path("board/summary", views.board_summary),
+    path("board/export.zip", views.board_export),
+    path("board/runs/<int:run_id>/<int:index>", views.board_run_file),
     path("admin/", admin.site.urls),
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
 ]

@@ -169,10 +169,69 @@ def _annotated(request, unit: Unit, version: Version):
 
 @login_required
 def board_page(request):
+    from toolkit.desk.models import SummaryRun
+
     b = boards.build()
+    runs = list(SummaryRun.objects.all()[:10])
     return render(request, "desk/board.html", {
-        "board": b, "desk": b.desk, "deadline": boards.deadline_text(b.desk.deadline),
+        "board": b, "desk": b.desk, "deadline": boards.deadline_text(b.desk.deadline), "runs": runs,
+        "running": any(r.state in ("排队", "进行中") for r in runs),
         "counts": [(s, b.counts[s]) for s in st.STATUSES], "remind_text": boards.reminder_text(b)})
+
+
+@login_required
+@require_POST
+def board_summary(request):
+    """Start the one-click summary (summary workbook, 催报 list, report .docx and .pdf) as a background job."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from toolkit.desk.models import SummaryRun
+
+    run = SummaryRun.objects.create(by=request.user.get_username())
+    audit.record(audit.staff(request.user), "summary", None, run=run.pk, state="开始")
+    subprocess.Popen([sys.executable, "-m", "toolkit.desk.job", str(settings.NIANBAO_DESK_DIR), str(run.pk)],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+    return redirect("/board/#runs")
+
+
+@login_required
+def board_run_file(request, run_id: int, index: int):
+    """One file of a summary run, as an attachment; each run keeps its own files."""
+    from pathlib import Path
+
+    from toolkit.desk.models import SummaryRun
+
+    run = get_object_or_404(SummaryRun, pk=run_id)
+    items = list(run.outputs.items())
+    if not 0 <= index < len(items):
+        raise Http404("file")
+    label, item = items[index]
+    path = Path(run.folder) / item["file"]
+    if not path.is_file():
+        raise Http404("file")
+    audit.record(audit.staff(request.user), "download", None, what=label, run=run.pk, sha256=item["sha256"])
+    kinds = {".xlsx": XLSX, ".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8",
+             ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    return attachment(path, path.name, kinds.get(path.suffix.lower(), "application/octet-stream"))
+
+
+@login_required
+def board_export(request):
+    """All latest versions (``?versions=all``: every version) as one zip, streamed."""
+    from django.http import StreamingHttpResponse
+
+    from toolkit.desk import export
+
+    every = request.GET.get("versions") == "all"
+    desk = boards.desk()
+    audit.record(audit.staff(request.user), "export", None, versions="全部版本" if every else "最新版本")
+    response = StreamingHttpResponse(export.zip_stream(export.entries(every)), content_type="application/zip")
+    name = f"{desk.name}{desk.year}年报{'全部版本' if every else '最新版本'}.zip"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @login_required

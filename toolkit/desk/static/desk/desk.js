@@ -8,4 +8,8 @@ document.addEventListener("DOMContentLoaded", function () {
       button.textContent = "已复制";
     });
   });
+  // a summary run in progress: the board shows its progress by reloading itself every two seconds
+  if (document.querySelector("[data-running]")) {
+    setTimeout(function () { window.location.reload(); }, 2000);
+  }
 });
