@@ -473,6 +473,37 @@ def desk_summary(folder: Path, output: Path, allow_errors: bool, db_url: str | N
     return exit_code(outcome)
 
 
+@desk.command("push")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="URL", help="上级（市）收报发给本区的填报链接。")
+@click.option("--allow-errors", is_flag=True, help="有错误的单位排除在外，仍用通过审核的单位生成汇总表并上报。")
+@_DB_OPTION
+def desk_push(folder: Path, to: str, allow_errors: bool, db_url: str | None) -> int:
+    """用本区收报中各单位的最新版本生成汇总表，并用上级发给本区的链接上报。
+
+    \b
+    示例：
+      nianbao desk push 收报 --to http://10.1.0.1:8000/u/本区的令牌
+    """
+    from toolkit.desk.create import open_desk
+    from toolkit.desk.push import check_link
+    from toolkit.district.text import render_text
+
+    check_link(to)
+    open_desk(folder, db_url)
+    from toolkit.desk.push import push
+
+    outcome, answer = push(folder, to, allow_errors=allow_errors)
+    click.echo(render_text(outcome))
+    if answer is None:
+        click.echo("未生成汇总表，没有上报。请先处理有错误的单位，或加 --allow-errors。", err=True)
+        return EXIT_ERRORS
+    click.echo(f"已上报：{answer['unit']} 第 {answer['version']} 版，上级审核状态：{answer['status']}")
+    for f in answer.get("findings", []):
+        click.echo(f"  {'强制' if f['severity'] == 'error' else '提示'} {f['rule']}：{f['message']}")
+    return EXIT_ERRORS if answer["status"] == "有错误" else EXIT_OK
+
+
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
