@@ -97,3 +97,44 @@ def test_staff_log_in_and_see_the_board_with_counts_and_reminders(served, browse
     page.goto(server.base + "/admin/")
     assert "年报收报管理" in page.content() and "报送单位" in page.content()
     page.close()
+
+
+def test_staff_return_a_unit_which_corrects_it_and_staff_run_the_summary_and_download_it(served, browser, tmp_path):
+    home, server, links = served
+    unit_page = browser.new_page()
+    unit_page.goto(links["示例区审计局"])
+    unit_page.set_input_files("#file", str(workbook(home / "审计", "示例区审计局", seed=41)))
+    unit_page.get_by_role("button", name="上传并审核").click()
+    unit_page.wait_for_selector("#status:has-text('已通过')")
+    staff = browser.new_page()
+    staff.goto(server.base + "/login/")
+    staff.fill("input[name=username]", "admin")
+    staff.fill("input[name=password]", PASSWORD)
+    staff.get_by_role("button", name="登录").click()
+    staff.wait_for_selector("#board")
+    staff.get_by_role("link", name="示例区审计局").click()
+    staff.fill("#return-comment", "表三第七列与上年结转不一致，请核对")
+    staff.get_by_role("button", name="退回", exact=True).click()
+    staff.wait_for_selector("text=由 admin 退回")
+    unit_page.reload()
+    assert unit_page.locator("#status").inner_text() == "已退回"
+    assert "表三第七列与上年结转不一致，请核对" in unit_page.locator("#return-comment").inner_text()
+    unit_page.set_input_files("#file", str(workbook(home / "审计2", "示例区审计局", seed=42)))
+    unit_page.get_by_role("button", name="上传并审核").click()
+    unit_page.wait_for_selector("#status:has-text('已通过')")
+    staff.goto(server.base + "/board/")
+    staff.get_by_role("button", name="生成汇总表和年报").click()
+    staff.wait_for_selector("tr.run[data-state='完成']", timeout=240_000)
+    run = staff.locator("tr.run").first
+    with staff.expect_download() as got:
+        run.get_by_role("link", name="汇总表").click()
+    summary = tmp_path / "汇总.xlsx"
+    got.value.save_as(summary)
+    from toolkit.workbook.read import read_workbook
+
+    assert read_workbook(summary).agency == "示例区"
+    with staff.expect_download() as pdf:
+        run.get_by_role("link", name="年报（pdf）").click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    unit_page.close()
+    staff.close()

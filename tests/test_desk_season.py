@@ -181,3 +181,35 @@ def test_after_the_deadline_an_upload_is_taken_marked_late_and_the_board_says_so
         assert '逾期上报 <span id="late-count">1</span> 个' in board and "已逾期" in board
     finally:
         assert server.stop() == 0
+
+
+MAIL = """
+import sys
+from pathlib import Path
+from toolkit.desk.create import init
+init(Path(sys.argv[1]), name="示例区", level="区县", year=2025, roster=Path(sys.argv[2]))
+from django.core import mail
+from toolkit.desk import board
+from toolkit.desk.models import AuditEvent, Unit
+Unit.objects.filter(name="示例区教育局").update(email="jyj@example.cn")
+sent, without = board.send_reminders(board.build(), "管理员 admin")
+print(sent, "|".join(without))
+for m in mail.outbox:
+    print(m.to[0], m.subject, m.body.replace(chr(10), " "))
+print(AuditEvent.objects.filter(action="remind").count())
+"""
+
+
+def test_reminders_go_by_email_only_when_configured_and_name_what_is_missing(tmp_path, season):
+    roster = write_roster(tmp_path / "名单.csv", UNITS)
+    done = subprocess.run([sys.executable, "-c", MAIL, str(tmp_path / "收报"), str(roster)], capture_output=True,
+                          text=True, env=env(NIANBAO_MAIL_BACKEND="locmem"), timeout=120)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "1 示例区民政局|示例区司法局", done.stderr
+    assert lines[1].startswith("jyj@example.cn 【催报】2025年度政府信息公开工作年度报告") and "未报：请下载模板填写后上传" in lines[1]
+    assert lines[2] == "1"
+    _, server, _ = season
+    staff = Client(server.base)
+    staff.login()
+    assert 'id="send-mail"' not in staff.get("/board/")[2].decode()  # no SMTP configured: no e-mail button
+    assert staff.post_form("/board/remind-mail", {})[0] == 404

@@ -35,7 +35,7 @@ class DeskAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "contact", "phone", "credit_code", "level")
+    list_display = ("name", "contact", "phone", "email", "credit_code", "level")
     search_fields = ("name", "contact", "phone")
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -170,3 +170,23 @@ def status_text(board: Board) -> str:
         lines.append(f"{r.unit.name}\t{r.status}\t{latest}\t强制 {r.errors}\t提示 {r.warnings}\t"
                      f"{r.unit.contact or ''}\t{r.unit.phone or ''}")
     return "\n".join(head + lines)
+
+
+def send_reminders(board: Board, actor: str) -> tuple[int, list[str]]:
+    """One e-mail per unit to remind that has an address (Django's e-mail backend); the units without one."""
+    from django.core.mail import EmailMessage
+
+    from toolkit.desk import audit
+
+    d = board.desk
+    sent, without = 0, []
+    for r in board.to_remind:
+        if not r.unit.email:
+            without.append(r.unit.name)
+            continue
+        body = (f"{r.unit.name}：\n\n{d.name}{d.year}年度政府信息公开工作年度报告报送截止日期为{deadline_text(d.deadline)}。\n"
+                f"贵单位目前的状态：{r.reason}。\n请通过区政务公开办发给贵单位的填报链接处理。\n")
+        EmailMessage(f"【催报】{d.year}年度政府信息公开工作年度报告", body, to=[r.unit.email]).send()
+        audit.record(actor, "remind", r.unit, r.latest, to=r.unit.email, reason=r.reason)
+        sent += 1
+    return sent, without

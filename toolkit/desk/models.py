@@ -37,6 +37,7 @@ class Unit(models.Model):
     level = models.CharField("层级", max_length=16, blank=True, default="")
     contact = models.CharField("联系人", max_length=500, blank=True, default="")
     phone = models.CharField("联系电话", max_length=500, blank=True, default="")
+    email = models.EmailField("电子邮箱（催报邮件用，可不填）", blank=True, default="")
     line = models.PositiveIntegerField("名单行号", default=0)
     token_hash = models.CharField("链接令牌（散列）", max_length=64, unique=True, editable=False)
 
@@ -99,7 +100,7 @@ class AuditEvent(models.Model):
     action = models.CharField("操作", max_length=32, db_index=True, choices=[
         ("upload", "上传"), ("download", "下载"), ("return", "退回"), ("withdraw", "撤回"), ("new_link", "重新生成链接"),
         ("login", "登录"), ("login_failed", "登录失败"), ("setting", "修改设置"), ("summary", "汇总"),
-        ("export", "批量导出")])
+        ("export", "批量导出"), ("remind", "发送催报邮件")])
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name="单位")
     version = models.PositiveIntegerField("版本号", null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="")

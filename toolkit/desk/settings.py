@@ -54,6 +54,24 @@ def _sqlite(path: Path) -> dict:
     }
 
 
+def mail_settings() -> dict:
+    """E-mail reminders only when the office configures SMTP (``NIANBAO_SMTP_HOST`` …); never required.
+
+    ``NIANBAO_MAIL_BACKEND=locmem`` keeps the messages in memory (tests)."""
+    host = os.environ.get("NIANBAO_SMTP_HOST", "")
+    if os.environ.get("NIANBAO_MAIL_BACKEND") == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "NIANBAO_MAIL": True,
+                "DEFAULT_FROM_EMAIL": "nianbao@localhost"}
+    if not host:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "NIANBAO_MAIL": False}
+    return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "NIANBAO_MAIL": True,
+            "EMAIL_HOST": host, "EMAIL_PORT": int(os.environ.get("NIANBAO_SMTP_PORT") or 25),
+            "EMAIL_HOST_USER": os.environ.get("NIANBAO_SMTP_USER", ""),
+            "EMAIL_HOST_PASSWORD": os.environ.get("NIANBAO_SMTP_PASSWORD", ""),
+            "EMAIL_USE_TLS": os.environ.get("NIANBAO_SMTP_TLS") == "1",
+            "DEFAULT_FROM_EMAIL": os.environ.get("NIANBAO_SMTP_FROM") or f"nianbao@{host}"}
+
+
 def secret_key(desk_dir: Path) -> str:
     """The desk's signing key, made once at ``desk init`` and kept in the folder."""
     path = desk_dir / SECRET_NAME
@@ -122,7 +140,7 @@ def build(desk_dir: Path, db_url: str | None = None) -> dict:
         "FILE_UPLOAD_MAX_MEMORY_SIZE": 0,
         "FILE_UPLOAD_HANDLERS": ["toolkit.desk.uploads.HashingUploadHandler"],
         "FILE_UPLOAD_TEMP_DIR": str(desk_dir / "tmp"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **mail_settings(),
         "LOGGING": {"version": 1, "disable_existing_loggers": False,
                     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
                     "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING"}}},

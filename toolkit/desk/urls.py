@@ -20,6 +20,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/")),
     path("board/", views.board_page),
     path("board/remind.csv", views.board_remind_csv),
+    path("board/remind-mail", views.board_remind_mail),
     path("board/remind.xlsx", views.board_remind_xlsx),
     path("board/unit/<int:unit_id>/", views.board_unit),
     path("board/unit/<int:unit_id>/v/<int:number>/file", views.board_file),

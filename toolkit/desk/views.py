@@ -169,13 +169,16 @@ def _annotated(request, unit: Unit, version: Version):
 
 @login_required
 def board_page(request):
+    from django.conf import settings
+
     from toolkit.desk.models import SummaryRun
 
     b = boards.build()
     runs = list(SummaryRun.objects.all()[:10])
     return render(request, "desk/board.html", {
         "board": b, "desk": b.desk, "deadline": boards.deadline_text(b.desk.deadline), "runs": runs,
-        "running": any(r.state in ("排队", "进行中") for r in runs),
+        "running": any(r.state in ("排队", "进行中") for r in runs), "mail": settings.NIANBAO_MAIL,
+        "mail_note": request.session.pop("mail_note", ""),
         "counts": [(s, b.counts[s]) for s in st.STATUSES], "remind_text": boards.reminder_text(b)})
 
 
@@ -232,6 +235,19 @@ def board_export(request):
     name = f"{desk.name}{desk.year}年报{'全部版本' if every else '最新版本'}.zip"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+@require_POST
+def board_remind_mail(request):
+    """Send the reminders by e-mail (only when SMTP is configured)."""
+    from django.conf import settings
+
+    if not settings.NIANBAO_MAIL:
+        raise Http404("mail")
+    sent, without = boards.send_reminders(boards.build(), audit.staff(request.user))
+    request.session["mail_note"] = f"已发送催报邮件 {sent} 封" + (f"；未填电子邮箱的单位：{'、'.join(without)}" if without else "")
+    return redirect("/board/")
 
 
 @login_required
