@@ -9,7 +9,10 @@ over a plain socket; the time is taken from the last byte of the request sent to
 Printed: p50 / p95 / max in ms for 1 upload at a time and for 20 at once, the server's CPU per upload
 (all its processes; the reliable figure on a shared machine), and the cold ``nianbao validate`` of the
 same file in a fresh process (median of 3), wall and CPU.
-Target: p95 ≤ 300 ms at 20 concurrent uploads.
+Then (issue 21) the bulk export of ``--export-units`` units' versions is streamed from a desk seeded with
+one distinct stored file per unit: the zip's size and time, and the serving worker's RSS before and at
+its peak while streaming (flat memory: the peak does not grow with the export). Target: p95 ≤ 300 ms at
+20 concurrent uploads.
 """
 
 from __future__ import annotations
@@ -109,10 +112,64 @@ def cold_validate(path: Path, repeat: int = 3) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+SEED = """
+import sys, tempfile
+from pathlib import Path
+from toolkit.desk.settings import setup
+folder = Path(sys.argv[1]); setup(folder)
+from tests.test_desk_load import variant
+from toolkit.desk import storage
+from toolkit.desk.models import Unit, Version
+data = Path(sys.argv[2]).read_bytes()
+for n, unit in enumerate(Unit.objects.all()):
+    tmp = folder / "tmp" / f"seed-{n}.part"
+    blob = variant(data, n)
+    storage.write_new(tmp, blob)
+    sha = storage.sha256_file(tmp)
+    storage.store(folder, tmp, sha)
+    Version.objects.create(unit=unit, number=1, sha256=sha, size=len(blob), original_name=f"{unit.name}.xlsx")
+"""
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def export_memory(home: Path, sample: Path, units: int) -> str:
+    """Stream the bulk export of ``units`` units' versions; the serving worker's RSS before and at its peak."""
+    from tests.desk.support import Client
+
+    names = [f"导出区第{i:04d}号单位" for i in range(units)]
+    init_desk(home / "导出", write_roster(home / "导出名单.csv", names))
+    subprocess.run([sys.executable, "-c", SEED, str(home / "导出"), str(sample)], cwd=ROOT, check=True)
+    server = Server(home / "导出", workers=1).start()
+    try:
+        staff = Client(server.base)
+        staff.login()
+        worker = int(subprocess.run(["pgrep", "-P", str(server.proc.pid), "-f", "nianbao"], capture_output=True,
+                                    text=True).stdout.split()[0])
+        before = peak = rss_kib(worker)
+        start = time.perf_counter()
+        response = staff.opener.open(server.base + "/board/export.zip?versions=all", timeout=600)
+        size = 0
+        while block := response.read(1 << 16):
+            size += len(block)
+            peak = max(peak, rss_kib(worker))
+        took = time.perf_counter() - start
+    finally:
+        server.stop()
+    return (f"bulk export of {units:,} units' versions: {size / 2**20:.1f} MiB zip streamed in {took:.1f} s; "
+            f"serving worker RSS {before / 1024:.0f} MiB before, {peak / 1024:.0f} MiB at its peak")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--uploads", type=int, default=40, help="uploads per scenario")
     parser.add_argument("--workers", type=int, default=None, help="validation workers (default: the server's default)")
+    parser.add_argument("--export-units", type=int, default=1000, help="units in the bulk-export measurement (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-serve-") as tmp:
         home = Path(tmp)
@@ -141,6 +198,8 @@ def main() -> None:
         print(f"  server CPU per upload at 20 at once (all its processes): {cpu_each * 1000:.0f} ms; "
               f"load average {os.getloadavg()[0]:.1f}")
         print(f"cold `nianbao validate` of the same file: {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU (median of 3)")
+        if args.export_units:
+            print(export_memory(home, paths[0], args.export_units))
 
 
 if __name__ == "__main__":
