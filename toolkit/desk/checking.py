@@ -10,6 +10,7 @@ raises into a request.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -74,6 +75,21 @@ def _warm(parent: int) -> None:
         validate_paths([path], Options())
 
 
+@contextlib.contextmanager
+def _no_ctrl_c():
+    """SIGINT blocked in this thread while worker processes are started (they inherit the mask)."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def start() -> ProcessPoolExecutor:
     """The process pool (started once per server process), each worker already warm."""
     global _pool
@@ -82,8 +98,9 @@ def start() -> ProcessPoolExecutor:
             context = multiprocessing.get_context("spawn")
             _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context, initializer=_warm,
                                         initargs=(os.getpid(),))
-            for _ in range(workers()):
-                _pool.submit(os.getpid)
+            with _no_ctrl_c():  # the workers are started here and inherit the mask: Ctrl-C is the server's to handle
+                for _ in range(workers()):
+                    _pool.submit(os.getpid)
             from multiprocessing import util
 
             # granian's worker is a multiprocessing child: at its exit it joins its own children, so the
