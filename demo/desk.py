@@ -7,13 +7,27 @@ account is ``admin`` with the password printed by ``make demo`` (or ``NIANBAO_AD
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from demo.district import DISTRICT, ROSTER, YEAR
 
 
 def make(folder: Path, inbox: Path) -> str | None:
-    """Write the demo desk into ``folder`` (replaced when it exists); every workbook in ``inbox`` becomes an upload."""
+    """Write the demo desk into ``folder`` (replaced when it exists); every workbook in ``inbox`` becomes an upload.
+
+    Runs in a process of its own (Django is configured once per process, for one desk); returns the staff
+    password printed once (None when ``NIANBAO_ADMIN_PASSWORD`` gave it).
+    """
+    done = subprocess.run([sys.executable, "-m", "demo.desk", str(folder), str(inbox)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return done.stdout.strip() or None
+
+
+def _build(folder: Path, inbox: Path) -> str | None:
     from toolkit.desk.create import init
 
     if folder.exists():
@@ -32,3 +46,7 @@ def make(folder: Path, inbox: Path) -> str | None:
         if unit is not None:
             receive_path(unit, desk, path)
     return made.password
+
+
+if __name__ == "__main__":
+    print(_build(Path(sys.argv[1]), Path(sys.argv[2])) or "")

@@ -45,7 +45,7 @@ def _follow_parent(parent: int) -> None:
         try:
             import ctypes
 
-            ctypes.CDLL(None, use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG = SIGTERM
+            ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG = SIGKILL: nothing to clean up
         except (OSError, AttributeError):
             pass
 
@@ -123,7 +123,7 @@ def stop() -> None:
     processes = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        process.terminate()
+        process.kill()  # a worker holds nothing to save; SIGTERM would interrupt a write with a traceback
     for process in processes:
         process.join(5)
 
