@@ -449,13 +449,15 @@ def desk_status(folder: Path, fmt: str, db_url: str | None) -> int:
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="汇总表（.xlsx）保存位置；催报名单写在它旁边。")
 @click.option("--allow-errors", is_flag=True, help="有错误的单位排除在外，仍用通过审核的单位生成汇总表。")
+@click.option("--report", "with_report", is_flag=True, help="同时在汇总表旁生成年报（.docx 和 .pdf，与 nianbao report 相同）。")
 @_DB_OPTION
-def desk_summary(folder: Path, output: Path, allow_errors: bool, db_url: str | None) -> int:
-    """用每个单位的最新版本生成汇总表，与 nianbao consolidate 的汇总完全相同。
+def desk_summary(folder: Path, output: Path, allow_errors: bool, with_report: bool, db_url: str | None) -> int:
+    """用每个单位的最新版本生成汇总表，与 nianbao consolidate 的汇总完全相同（已退回的单位不计入）。
 
     \b
     示例：
       nianbao desk summary 收报 -o 示例区2025汇总.xlsx --allow-errors
+      nianbao desk summary 收报 -o 示例区2025汇总.xlsx --allow-errors --report
     """
     from toolkit.district.outcome import exit_code
     from toolkit.district.text import render_text
@@ -470,6 +472,12 @@ def desk_summary(folder: Path, output: Path, allow_errors: bool, db_url: str | N
     with _ProgressBar("审核并汇总") as progress:
         outcome = summarize(output, allow_errors=allow_errors, progress=progress)
     click.echo(render_text(outcome))
+    if with_report and outcome.summary is not None:
+        from toolkit.report.publish import make_report
+
+        for suffix in (".docx", ".pdf"):
+            made = make_report(outcome.summary, outcome.summary.with_suffix(suffix))
+            click.echo(f"已生成年报：{made.output}" if made.output else f"汇总表有强制性错误，未生成{suffix}年报")
     return exit_code(outcome)
 
 

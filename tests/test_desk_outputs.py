@@ -118,3 +118,14 @@ def test_the_bulk_export_streams_every_units_files_under_its_name(filled):
             "示例区教育局/第1版-示例区教育局.xlsx", "示例区教育局/第2版-示例区教育局.xlsx"]
     assert Client(server.base).get("/board/export.zip")[0] == 302  # staff only
     assert 'data-action="export"' in staff.get("/board/audit/")[2].decode()
+
+
+def test_desk_summary_on_the_command_line_writes_the_report_beside_the_summary_too(filled, tmp_path):
+    home, _, _, _ = filled
+    out = tmp_path / "命令行汇总.xlsx"
+    done = nianbao("desk", "summary", str(home / "收报"), "-o", str(out), "--allow-errors", "--report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out.exists() and out.with_suffix(".docx").exists() and out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "命令行汇总-催报名单.csv").exists()
+    # summed: 教育局 and 民政局; 司法局 excluded for errors, 财政局 left out as returned, 水利局 sent nothing
+    assert json.loads(nianbao("export", str(out)).stdout)["agency"]["units"] == 2
