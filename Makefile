@@ -16,9 +16,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 setup: $(VENV)/.installed
 
 # Debian packages the suite drives as real parts: LibreOffice (Calc and Writer) with a CJK font, poppler
-# for pdftotext/pdftoppm/pdfinfo, Chromium for the HTML page, desktop-file-utils for the launcher.
+# for pdftotext/pdftoppm/pdfinfo, Chromium for the HTML page and the desk's browser tests, desktop-file-utils
+# for the launcher, PostgreSQL for the desk's tests on a real server.
 SYSTEM_TOOLS := soffice:libreoffice-calc-nogui soffice:libreoffice-writer-nogui fc-list:fonts-noto-cjk \
-  pdftotext:poppler-utils chromium:chromium desktop-file-validate:desktop-file-utils
+  pdftotext:poppler-utils chromium:chromium desktop-file-validate:desktop-file-utils \
+  /usr/lib/postgresql/15/bin/initdb:postgresql
 libreoffice:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do pkg=$${pair#*:}; \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -42,6 +44,7 @@ bench: setup
 	$(PY) bench/consolidate.py
 	$(PY) bench/import.py
 	$(PY) bench/button.py
+	$(PY) bench/serve.py
 
 template: setup
 	$(PY) -m workbook_templates

@@ -412,6 +412,189 @@ def excel_addin(output: Path, wheelhouse: bool, force: bool, password: str | Non
     return EXIT_OK
 
 
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"“{value}”不是日期，请写成 2026-01-31 的形式", param, ctx)
+
+
+_DB_OPTION = click.option("--db", "db_url", envvar="NIANBAO_DATABASE_URL", metavar="URL",
+                          help="数据库地址：默认为收报文件夹中的 SQLite；多台服务器共用时用 "
+                               "postgresql://用户:密码@主机:端口/库名（也可用环境变量 NIANBAO_DATABASE_URL）。")
+
+
+@cli.group(cls=ChineseGroup)
+def desk() -> None:
+    """收报：建立收报文件夹、查看各单位报送情况、汇总最新版本。
+
+    \b
+    示例：
+      nianbao desk init 收报 --name 示例区 --level 区县 --year 2025 --roster 名单.csv
+      nianbao desk status 收报
+    """
+
+
+@desk.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="汇总单位名称（如 示例区）。")
+@click.option("--level", type=click.Choice(["区县", "市"]), default="区县", show_default=True, help="汇总层级。")
+@click.option("--year", type=YEAR, required=True, help="报告年度。")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="报送名单（.xlsx 或 .csv，与 consolidate --roster 相同；可含“联系人”“联系电话”）。")
+@click.option("--deadline", type=DateType(), help="报送截止日期，如 2026-01-31。")
+@click.option("--url", help="各单位打开的地址前缀，写入填报链接，如 http://10.1.2.3:8000（默认 http://127.0.0.1:8000）。")
+@_DB_OPTION
+def desk_init(folder: Path, name: str, level: str, year: int, roster: Path, deadline, url: str | None,
+              db_url: str | None) -> int:
+    """建立收报：数据库、名单中每个单位一个填报链接（写入“填报链接.csv”）和一个管理员账号。
+
+    管理员密码只显示这一次；也可事先用环境变量 NIANBAO_ADMIN_PASSWORD 指定。
+
+    \b
+    示例：
+      nianbao desk init 收报 --name 示例区 --level 区县 --year 2025 --roster 名单.csv --deadline 2026-01-31
+    """
+    from toolkit.desk.create import init
+
+    _check_name_option("--name", name, "请填写汇总单位全称")
+    if url is not None and not re.fullmatch(r"https?://[^\s/]+(:\d+)?/?", url):
+        raise click.UsageError(f"--url 的地址“{url}”无效，请写成 http://10.1.2.3:8000 的形式")
+    made = init(folder, name=name, level=level, year=year, roster=roster, deadline=deadline, url=url, db_url=db_url)
+    click.echo(f"已建立收报：{made.folder}（{made.units} 个单位）")
+    click.echo(f"各单位的填报链接：{made.links}（请逐一发给各单位，链接即凭证，勿公开）")
+    if made.password:
+        click.echo(f"管理员账号：{made.user}  密码：{made.password}（只显示这一次，请妥善保存）")
+    else:
+        click.echo(f"管理员账号：{made.user}  密码：环境变量 NIANBAO_ADMIN_PASSWORD 中的密码")
+    click.echo(f"启动收报服务：nianbao serve {made.folder}")
+    return EXIT_OK
+
+
+@desk.command("status")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 为中文表格，json 每个单位一条记录。")
+@_DB_OPTION
+def desk_status(folder: Path, fmt: str, db_url: str | None) -> int:
+    """列出每个单位的状态（未报、有错误、待说明、已通过、已退回）、最新版本和问题数。
+
+    \b
+    示例：
+      nianbao desk status 收报
+      nianbao desk status 收报 --format json
+    """
+    import json
+
+    from toolkit.desk.create import open_desk
+
+    open_desk(folder, db_url)
+    from toolkit.desk import board
+
+    b = board.build()
+    if fmt == "json":
+        click.echo(json.dumps([r.record() for r in b.rows], ensure_ascii=False, indent=2))
+    else:
+        click.echo(board.status_text(b))
+    return EXIT_OK
+
+
+@desk.command("summary")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="汇总表（.xlsx）保存位置；催报名单写在它旁边。")
+@click.option("--allow-errors", is_flag=True, help="有错误的单位排除在外，仍用通过审核的单位生成汇总表。")
+@click.option("--report", "with_report", is_flag=True, help="同时在汇总表旁生成年报（.docx 和 .pdf，与 nianbao report 相同）。")
+@_DB_OPTION
+def desk_summary(folder: Path, output: Path, allow_errors: bool, with_report: bool, db_url: str | None) -> int:
+    """用每个单位的最新版本生成汇总表，与 nianbao consolidate 的汇总完全相同（已退回的单位不计入）。
+
+    \b
+    示例：
+      nianbao desk summary 收报 -o 示例区2025汇总.xlsx --allow-errors
+      nianbao desk summary 收报 -o 示例区2025汇总.xlsx --allow-errors --report
+    """
+    from toolkit.district.outcome import exit_code
+    from toolkit.district.text import render_text
+
+    if output.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"-o 的文件名“{output.name}”无效：汇总表必须保存为 .xlsx 文件，请用以 .xlsx 结尾的文件名")
+    from toolkit.desk.create import open_desk
+
+    open_desk(folder, db_url)
+    from toolkit.desk.summary import summarize
+
+    with _ProgressBar("审核并汇总") as progress:
+        outcome = summarize(output, allow_errors=allow_errors, progress=progress)
+    click.echo(render_text(outcome))
+    if with_report and outcome.summary is not None:
+        from toolkit.report.publish import make_report
+
+        for suffix in (".docx", ".pdf"):
+            made = make_report(outcome.summary, outcome.summary.with_suffix(suffix))
+            click.echo(f"已生成年报：{made.output}" if made.output else f"汇总表有强制性错误，未生成{suffix}年报")
+    return exit_code(outcome)
+
+
+@desk.command("push")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="URL", help="上级（市）收报发给本区的填报链接。")
+@click.option("--allow-errors", is_flag=True, help="有错误的单位排除在外，仍用通过审核的单位生成汇总表并上报。")
+@_DB_OPTION
+def desk_push(folder: Path, to: str, allow_errors: bool, db_url: str | None) -> int:
+    """用本区收报中各单位的最新版本生成汇总表，并用上级发给本区的链接上报。
+
+    \b
+    示例：
+      nianbao desk push 收报 --to http://10.1.0.1:8000/u/本区的令牌
+    """
+    from toolkit.desk.create import open_desk
+    from toolkit.desk.push import check_link
+    from toolkit.district.text import render_text
+
+    check_link(to)
+    open_desk(folder, db_url)
+    from toolkit.desk.push import push
+
+    outcome, answer = push(folder, to, allow_errors=allow_errors)
+    click.echo(render_text(outcome))
+    if answer is None:
+        click.echo("未生成汇总表，没有上报。请先处理有错误的单位，或加 --allow-errors。", err=True)
+        return EXIT_ERRORS
+    click.echo(f"已上报：{answer['unit']} 第 {answer['version']} 版，上级审核状态：{answer['status']}")
+    for f in answer.get("findings", []):
+        click.echo(f"  {'强制' if f['severity'] == 'error' else '提示'} {f['rule']}：{f['message']}")
+    return EXIT_ERRORS if answer["status"] == "有错误" else EXIT_OK
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；让局域网内各单位访问时用 0.0.0.0。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
+@_DB_OPTION
+def serve(folder: Path, host: str, port: int, db_url: str | None) -> int:
+    """启动收报服务：先更新数据库结构，再在浏览器中提供各单位的填报页面和区政务公开办的收报情况。
+
+    按 Ctrl-C 停止。
+
+    \b
+    示例：
+      nianbao serve 收报 --host 0.0.0.0 --port 8000
+    """
+    from toolkit.desk.server import serve as run_server
+
+    run_server(folder, host=host, port=port, db_url=db_url, announce=lambda text: click.echo(text, err=True))
+    return EXIT_OK
+
+
 NAME_OPTION_CHARS = 200
 _FORMULA_START = ("=", "+", "-", "@")  # also after spaces, tabs or CR, as a spreadsheet reads it
 

@@ -39,7 +39,15 @@ def main() -> int:
         cli.main(command)
     except SystemExit as done:
         code = done.code
-    return int(code or 0)
+    if code:
+        return int(code)
+    from demo.desk import make
+
+    desk = OUTPUT / f"{DISTRICT}收报"
+    password = make(desk, inbox)
+    print(f"\n演示收报已写入 {desk}（各单位的填报链接见其中的“填报链接.csv”）。启动：nianbao serve {desk}")
+    print(f"管理员账号 admin，密码：{password or '环境变量 NIANBAO_ADMIN_PASSWORD 中的密码'}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""The Chinese admin: the desk's settings (deadline), the roster's units, accounts; versions read-only."""
+
+from django.contrib import admin
+
+from toolkit.desk.links import new_token
+from toolkit.desk.models import AuditEvent, Desk, Unit, Version, token_hash
+
+admin.site.site_header = "年报收报管理"
+admin.site.site_title = "年报收报"
+admin.site.index_title = "收报设置、报送单位和账号"
+
+
+def _audit_change(request, obj, form, change) -> None:
+    from toolkit.desk import audit
+
+    changed = {name: str(form.cleaned_data.get(name)) for name in (form.changed_data or [])}
+    audit.record(audit.staff(request.user), "setting", obj if isinstance(obj, Unit) else None,
+                 model=obj._meta.verbose_name, object=str(obj), changed=changed, added=not change)
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ("name", "level", "year", "deadline", "base_url")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        _audit_change(request, obj, form, change)
+
+    def has_add_permission(self, request) -> bool:
+        return not Desk.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "contact", "phone", "email", "credit_code", "level")
+    search_fields = ("name", "contact", "phone")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a unit with versions is never deleted; its files stay
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not obj.token_hash:  # a unit added here gets its link from the board's “重新生成链接”
+            obj.token_hash = token_hash(new_token())
+        super().save_model(request, obj, form, change)
+        _audit_change(request, obj, form, change)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "unit", "version", "from_status", "to_status", "sha256")
+    list_filter = ("action", "unit")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Version)
+class VersionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "number", "uploaded_at", "errors", "warnings", "size", "sha256")
+    list_filter = ("unit",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

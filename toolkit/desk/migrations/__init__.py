@@ -1,0 +1,1 @@
+"""Django migrations of the desk. May import: django only."""
