@@ -276,14 +276,14 @@ def _scan_cells(root: etree._Element, ns: str, strings: list[str]) -> dict[str, 
     for row in data.iterchildren(f"{ns}row"):
         r = row.get("r")
         row_number = int(r) if r is not None else row_number + 1
-        column = 0
+        column, last = 0, None  # the previous cell's column, worked out only when a cell has no r
         for c in row.iterchildren(c_tag):
             ref = c.get("r")
             if ref is None:
-                column += 1
-                ref = cells.a1(row_number, column)
+                column = (cells.rowcol(last)[1] if last is not None else column) + 1
+                ref, last = cells.a1(row_number, column), None
             else:
-                column = cells.rowcol(ref)[1]
+                last = ref
             if not len(c):
                 continue
             cell = _cell(c, c.get("t") or "n", strings, v_tag, f_tag, is_tag, ns)
