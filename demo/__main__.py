@@ -28,12 +28,13 @@ def main() -> int:
         code = done.code
     print(f"\n用 Excel 或 WPS 打开 {summary}：")
     print("  “基本信息”至“四、复议诉讼”为汇总数；“报送情况”列出每个单位的状态；")
-    print("  “汇总明细”逐单位逐单元格列出数字（合计行为公式、核对行与汇总表比较）；“审核问题”列出全部问题。")
+    print("  “汇总明细”逐单元格逐单位列出数字（合计列为公式，核对列与汇总表比较）；“审核问题”列出全部问题。")
     print("不加 --allow-errors 时，只要有单位出错就不生成汇总表（退出码 1），并列出需要改正的单位。")
     if code:
         return int(code)
     published = OUTPUT / f"{DISTRICT}{YEAR}年政府信息公开工作年度报告.docx"
-    command = ["report", str(summary), "-o", str(published), "--text", str(NARRATIVE)]
+    # the demo regenerates its own outputs: the previous run's report is replaced on purpose
+    command = ["report", str(summary), "-o", str(published), "--text", str(NARRATIVE), "--force"]
     print(f"\n$ nianbao {' '.join(command)}")
     try:
         cli.main(command)

@@ -464,11 +464,12 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
-def _stop_workers(pool: object, before: set[object]) -> None:
+def _stop_workers(pool: object, before: set[object], before_pids: set[int]) -> None:
     """Cancel what is queued and end every worker this pool started, waiting until each is gone."""
     import multiprocessing
 
     pool.shutdown(wait=False, cancel_futures=True)  # type: ignore[attr-defined]
+    known = list(getattr(pool, "_processes", None) or {})  # the pool's own list holds a worker forked a moment ago
     workers = [p for p in multiprocessing.active_children() if p not in before]
     for process in workers:
         process.terminate()
@@ -477,6 +478,40 @@ def _stop_workers(pool: object, before: set[object]) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+    _reap_children({pid for pid in known if isinstance(pid, int)} | _child_pids(), keep=before_pids)
+
+
+def _child_pids() -> set[int]:
+    """The pids whose parent is this process (Linux ``/proc``; empty elsewhere)."""
+    me, found = os.getpid(), set()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == me:
+            found.add(int(entry))
+    return found
+
+
+def _reap_children(pids: set[int], keep: set[int]) -> None:
+    """Kill and wait for each of this process's children in ``pids`` (a worker the pool forked while it was being
+    stopped is in no list ``multiprocessing`` keeps): none is left to be re-parented when this process exits."""
+    for pid in sorted(pids - keep):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # already waited for, or not ours
+            pass
 
 
 def read_sources(
@@ -501,6 +536,7 @@ def read_sources(
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     results: list[AnnualReport | None] = []
     before = set(multiprocessing.active_children())
+    before_pids = _child_pids()  # children this process had before the pool: never touched
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                    initargs=(os.getpid(),))
@@ -512,7 +548,7 @@ def read_sources(
                 if progress:
                     progress(len(chunk))
         except BaseException:  # interrupted (or broken): no worker may outlive this call
-            _stop_workers(pool, before)
+            _stop_workers(pool, before, before_pids)
             raise
         pool.shutdown()
     except (BrokenProcessPool, OSError):  # no worker processes here (sandbox, memory): read in this one
