@@ -78,6 +78,7 @@ def write_summary(path: str | Path, result: Consolidation) -> Path:
     }
     for name, sheet in sheets.items():
         _print_titles(wb[name], sheet.setup)
+    _print_only_explanations(wb)
 
     def write(tmp: Path) -> None:
         buffer = io.BytesIO()
@@ -85,6 +86,14 @@ def write_summary(path: str | Path, result: Consolidation) -> Path:
         _replace_sheets(buffer.getvalue(), tmp, sheets)
 
     return write_atomically(path, write)
+
+
+def _print_only_explanations(wb: Workbook) -> None:
+    """审核说明 prints its explanation rows (under its repeated header row), so a summary without explanations
+    prints no page of it, while one a district writes into the summary later prints as usual."""
+    lay = cells.layout()
+    first = lay.notes_first_row
+    wb[spec.NOTES_SHEET].print_area = f"{cells.a1(first, 1)}:{cells.a1(first + spec.NOTES_ROWS - 1, len(spec.NOTES_HEADER))}"
 
 
 def _print_titles(ws: object, setup: PrintSetup) -> None:
@@ -475,7 +484,7 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet.put(bottom, 2, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", "d_total")
     agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
     sheet.put_formula(bottom, check_col, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "d_total")
-    sheet.heights[2] = round(DETAIL_NAME_LINES * DETAIL_PT * 1.25 + 4, 1)
+    sheet.heights[2] = _name_row_points(unit.name for unit in summed)
     sheet.freeze = (DETAIL_FIRST_ROW, DETAIL_LABEL_COLUMNS + 1)
     sheet.setup = PrintSetup(pages_wide=None, title_rows=(2, 3),
                              title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.4)
@@ -483,7 +492,15 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
 
 
 DETAIL_ROW_POINTS = 10
-DETAIL_NAME_LINES = 5  # a unit name of ten characters, two to a line
+CJK_LINE = 1.45  # a wrapped line of Chinese text, in type sizes (the Noto CJK LibreOffice falls back to needs 1.45)
+DETAIL_NAME_LINES = 12  # at most (a longer name is whole in its cell, cut on paper): 24 characters, two to a line
+
+
+def _name_row_points(names: Iterator[str]) -> float:
+    """The height of 汇总明细's unit-name row: tall enough for the longest name, wrapped in its narrow column."""
+    per_line = (DETAIL_UNIT_WIDTH - 0.6) * 10 / DETAIL_PT  # the width a line holds, in 10-point units of _text_width
+    lines = max((math.ceil(_text_width(name) / per_line) for name in names), default=1)
+    return round(min(max(lines, 2), DETAIL_NAME_LINES) * DETAIL_PT * CJK_LINE + 4, 1)
 
 
 FINDINGS_HEADER = ("序号", "单位名称", "状态", "文件", "规则编号", "级别", "已说明", "工作表", "单元格", "行", "列", "说明")
