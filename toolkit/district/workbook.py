@@ -135,7 +135,7 @@ def _styles(wb: Workbook) -> dict[str, int]:
                      fill=PatternFill("solid", fgColor="FF5B5B")),
         # the whole text stays in the cell; screen and paper show what fits the column, never spilling over
         "clip": dict(font=Font(name="宋体", size=10), border=border, alignment=Alignment(horizontal="fill")),
-        # 汇总明细 in 8.5 point: labels cut on paper by the next cell (whole in the cell), 万元 shrunk to fit, never ###
+        # 汇总明细 in 8 point: labels cut on paper by the next cell (whole in the cell), 万元 shrunk to fit, never ###
         "d_title": dict(font=Font(name="黑体", size=11, bold=True),
                         alignment=Alignment(wrap_text=True, vertical="center", horizontal="left")),
         "d_head": dict(font=Font(name="宋体", size=DETAIL_PT, bold=True), border=border, fill=gray,
@@ -408,8 +408,8 @@ def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
 
 DETAIL_FIRST_ROW = 4  # title, unit names, files; then one row per input cell
 DETAIL_LABEL_COLUMNS = 4  # 序号, 单元格, 行, 列: repeated on every page across
-DETAIL_UNIT_WIDTH = 3.4  # a unit's column: a four-digit count in 8.5-point type (万元 shrink to fit)
-DETAIL_PT = 8.5  # 汇总明细's type, printed at 100 %: 21 units and the labels fit a landscape A4 page across
+DETAIL_UNIT_WIDTH = 3.4  # a unit's column: a four-digit count in 8-point type (万元 shrink to fit)
+DETAIL_PT = 8  # 汇总明细's type, printed at 100 %: 21 units and the labels fit a landscape A4 page across
 
 
 def detail_row(index: int) -> int:
@@ -434,7 +434,7 @@ def detail_check_row() -> int:
 
 def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     """One row per input cell, one column per summed unit (the printed page holds 21 units across and about
-    forty-five cells down in 8.5-point type), then the 合计 (a formula) and 核对 (合计 against the summary) columns."""
+    fifty cells down in 8-point type), then the 合计 (a formula) and 核对 (合计 against the summary) columns."""
     sheet = RawSheet(styles)
     lay = cells.layout()
     summed = result.summed
@@ -487,11 +487,11 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet.heights[2] = _name_row_points(unit.name for unit in summed)
     sheet.freeze = (DETAIL_FIRST_ROW, DETAIL_LABEL_COLUMNS + 1)
     sheet.setup = PrintSetup(pages_wide=None, title_rows=(2, 3),
-                             title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.4)
+                             title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.3)
     return sheet
 
 
-DETAIL_ROW_POINTS = 10
+DETAIL_ROW_POINTS = 9.5  # 8-point type, whole in LibreOffice (its CJK font needs 11.6 points a line, ink about 9)
 CJK_LINE = 1.45  # a wrapped line of Chinese text, in type sizes (the Noto CJK LibreOffice falls back to needs 1.45)
 DETAIL_NAME_LINES = 12  # at most (a longer name is whole in its cell, cut on paper): 24 characters, two to a line
 
@@ -499,6 +499,7 @@ DETAIL_NAME_LINES = 12  # at most (a longer name is whole in its cell, cut on pa
 def _name_row_points(names: Iterator[str]) -> float:
     """The height of 汇总明细's unit-name row: tall enough for the longest name, wrapped in its narrow column."""
     per_line = (DETAIL_UNIT_WIDTH - 0.6) * 10 / DETAIL_PT  # the width a line holds, in 10-point units of _text_width
+    per_line = max(1, int(per_line // 1.6)) * 1.6  # whole Chinese characters: a line breaks between them
     lines = max((math.ceil(_text_width(name) / per_line) for name in names), default=1)
     return round(min(max(lines, 2), DETAIL_NAME_LINES) * DETAIL_PT * CJK_LINE + 4, 1)
 
