@@ -481,7 +481,8 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         sheet.heights[row] = DETAIL_ROW_POINTS
     bottom = detail_check_row()
     checks = f"{letter(check_col)}{detail_row(0)}:{letter(check_col)}{bottom - 1}"
-    sheet.put(bottom, 2, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", "d_total")
+    sheet.put_title(bottom, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", DETAIL_LABEL_COLUMNS, "d_head",
+                    first_col=2)  # over the label columns, in 8 point (one narrow cell shrank it to fit)
     agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
     sheet.put_formula(bottom, check_col, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "d_total")
     sheet.heights[2] = _name_row_points(unit.name for unit in summed)
