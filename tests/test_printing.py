@@ -18,7 +18,7 @@ from toolkit.core import spec
 from toolkit.core.cells import layout
 from toolkit.district.reminders import CONTACT_LABEL, PHONE_LABEL
 from toolkit.district.run import run as run_district
-from toolkit.district.text import headline
+from toolkit.district.text import headline, input_folder
 from toolkit.district.workbook import FINDINGS_HEADER, STATUS_HEADER
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.template import build, t3_page_breaks
@@ -195,6 +195,14 @@ def test_status_sheet_prints_relative_paths_and_short_hashes(demo_summary):
             assert unit.sha256[:10] in printed and unit.sha256 not in printed  # the cell holds all 64 digits
 
 
+def test_findings_sheet_prints_paths_relative_to_the_input_folder(demo_summary):
+    outcome, _, pages = demo_summary
+    printed = "".join(pages[i] for i in findings_pages(pages))
+    inbox = flat(str(Path(next(u.file for u in outcome.result.units if u.file)).parent))
+    assert printed.count(inbox) == 1  # named once, in the title; the 文件 column and the messages are relative
+    assert flat(f"{district.TWICE}（更正）.xlsx") in printed
+
+
 def test_status_sheet_title_is_whole_and_every_unit_has_its_row(demo_summary):
     outcome, _, pages = demo_summary
     printed = "".join(pages[i] for i in status_pages(pages))
@@ -246,8 +254,9 @@ def test_findings_sheet_wraps_messages_and_repeats_its_header_on_every_page(many
     printed = "".join(pages[i] for i in where)
     messages = [f.message for u in outcome.result.units for f in u.findings]
     assert len(messages) >= 60
-    for message in messages:  # wrapped inside its column, never cut at the page edge
-        assert flat(message) in printed
+    folder = input_folder(outcome.result).rstrip("/") + "/"
+    for message in messages:  # wrapped inside its column, never cut at the page edge; paths relative to the folder
+        assert flat(message.replace(folder, "")) in printed
     assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)
 
 

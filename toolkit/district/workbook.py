@@ -512,7 +512,9 @@ def _findings_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet = RawSheet(styles)
     header = FINDINGS_HEADER
     sheet.widths = {1: 5, 2: 20, 3: 10, 4: 22, 5: 18, 6: 5, 7: 5, 8: 12, 9: 7, 10: 20, 11: 12, 12: 60}
-    sheet.put_title(1, f"审核问题：{headline(result)}{policy_line(result)}。", len(header))
+    folder = input_folder(result)
+    where = f"“文件”为相对于输入文件夹“{folder}”的路径。" if folder else ""
+    sheet.put_title(1, f"审核问题：{headline(result)}{policy_line(result)}。{where}", len(header))
     for col, label in enumerate(header, start=1):
         sheet.put(2, col, label, "head")
     row = 2
@@ -520,9 +522,9 @@ def _findings_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     entries += [(u, f) for u in result.units for f in u.findings]
     for i, (unit, f) in enumerate(entries, start=1):
         row += 1
-        values = (i, unit.name if unit else "", unit.status if unit else "", f.file, f.rule,
-                  SEVERITY.get(f.severity, f.severity), "是" if f.explained else "", f.sheet, f.cell, f.row, f.column,
-                  f.message)
+        values = (i, unit.name if unit else "", unit.status if unit else "", relative(f.file, folder) if f.file else f.file,
+                  f.rule, SEVERITY.get(f.severity, f.severity), "是" if f.explained else "", f.sheet, f.cell, f.row, f.column,
+                  _relative_text(f.message, folder))
         for col, value in enumerate(values, start=1):
             sheet.put(row, col, value, "int" if col == 1 else "wrap")
     sheet.freeze = (3, 3)
