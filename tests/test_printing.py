@@ -142,8 +142,8 @@ def test_demo_summary_prints_on_a4_in_a_few_pages_per_sheet_not_47(demo_summary)
     assert len(detail) == 4  # 166 cells down, 21 units across one page, every name whole
     assert notes_pages(pages) == []  # no explanation written: 审核说明 prints no page
     assert len(pages) == template - 1 + len(status) + len(detail) + len(findings)  # every page is one of these
-    # was 17; issue 22 asks for 10: 汇总明细 cannot print 166 rows under whole 13-character names in three
-    # landscape pages at 8 pt or more (see tests/test_printing.py's history and the issue's report)
+    # was 17; issue 22 asks for 10. Not reached: three landscape pages of 汇总明细 would need 167 rows of 8-point type
+    # (≥ 9 pt each) plus a name row repeated on each page; a 13-character name, two to a line, alone needs 85 pt
     assert len(pages) <= 11
 
 
