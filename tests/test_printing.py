@@ -18,7 +18,7 @@ from toolkit.core import spec
 from toolkit.core.cells import layout
 from toolkit.district.reminders import CONTACT_LABEL, PHONE_LABEL
 from toolkit.district.run import run as run_district
-from toolkit.district.text import headline
+from toolkit.district.text import headline, input_folder
 from toolkit.district.workbook import FINDINGS_HEADER, STATUS_HEADER
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.template import build, t3_page_breaks
@@ -128,22 +128,60 @@ def findings_pages(pages: list[str]) -> list[int]:
     return [i for i, text in enumerate(pages) if all(flat(h) in text for h in FINDINGS_HEADER)]
 
 
+def notes_pages(pages: list[str]) -> list[int]:
+    """Pages of 审核说明: its header row (repeated as print titles)."""
+    return [i for i, text in enumerate(pages) if "".join(flat(h) for h in spec.NOTES_HEADER) in text]
+
+
 def test_demo_summary_prints_on_a4_in_a_few_pages_per_sheet_not_47(demo_summary):
     _, pdf, pages = demo_summary
     assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
     template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
     status, detail, findings = status_pages(pages), detail_pages(pages), findings_pages(pages)
     assert len(status) == 1 and len(findings) == 1  # relative paths and clipped hashes: one page of 报送情况
-    assert len(detail) == 4  # 166 cells down, 21 units across one page
-    assert len(pages) == template + len(status) + len(detail) + len(findings)  # every page is one of these
-    assert len(pages) <= 12  # was 17 (issue 22 asks for 10: see the report of that issue)
+    assert len(detail) == 4  # 166 cells down, 21 units across one page, every name whole
+    assert notes_pages(pages) == []  # no explanation written: 审核说明 prints no page
+    assert len(pages) == template - 1 + len(status) + len(detail) + len(findings)  # every page is one of these
+    # was 17; issue 22 asks for 10. Not reached: three landscape pages of 汇总明细 would need 167 rows of 8-point type
+    # (≥ 9 pt each) plus a name row repeated on each page; a 13-character name, two to a line, alone needs 85 pt
+    assert len(pages) <= 11
+
+
+def test_summary_prints_the_explanations_a_district_writes_into_it(demo_summary, tmp_path):
+    """审核说明 is left out of print only while it is empty: an explanation typed into the summary prints, under its header."""
+    import openpyxl
+
+    outcome, _, pages = demo_summary
+    wb = openpyxl.load_workbook(outcome.summary)
+    text = "本区依申请公开件数较上年增加，已逐一核实。"
+    wb[spec.NOTES_SHEET].cell(layout().notes_first_row + 2, len(spec.NOTES_HEADER)).value = text
+    wb.save(tmp_path / "有说明的汇总.xlsx")
+    explained = [flat(t) for t in raw_pages(to_pdf(tmp_path / "有说明的汇总.xlsx", tmp_path / "pdf"))]
+    where = notes_pages(explained)
+    assert len(where) == 1 and flat(text) in explained[where[0]]
+    assert len(explained) == len(pages) + 1
+
+
+def test_detail_sheet_prints_every_unit_name_whole_inside_its_header(demo_summary):
+    """No type of the header rows spills above the table: the unit-name row is as tall as the longest name needs."""
+    import pdfplumber
+
+    outcome, pdf, pages = demo_summary
+    assert max(len(u.name) for u in outcome.result.summed) >= 13  # wraps into seven lines, two characters each
+    with pdfplumber.open(pdf) as doc:
+        for i in detail_pages(pages):
+            page = doc.pages[i]
+            wide = [e["top"] for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > page.width / 2]
+            table_top = min(wide)
+            spilled = [c["text"] for c in page.chars if c["size"] < 10 and c["top"] < table_top - 0.5]
+            assert not spilled, f"page {i + 1}: {''.join(spilled)} printed above the table"
 
 
 def test_detail_sheet_prints_in_readable_type(demo_summary):
     """汇总明细 prints at 100 %: its type is at least 8 pt (the 万元 row alone shrinks to fit its cells)."""
     _, pdf, pages = demo_summary
     sizes = type_sizes(pdf, detail_pages(pages))
-    small = [x for x in sizes if x < 8]
+    small = [x for x in sizes if x < 7.95]  # LibreOffice writes 8-point type as 7.994 points
     assert sizes and len(small) <= 0.05 * len(sizes), (len(small), len(sizes))
 
 
@@ -155,6 +193,14 @@ def test_status_sheet_prints_relative_paths_and_short_hashes(demo_summary):
     for unit in outcome.result.units:
         if unit.sha256:
             assert unit.sha256[:10] in printed and unit.sha256 not in printed  # the cell holds all 64 digits
+
+
+def test_findings_sheet_prints_paths_relative_to_the_input_folder(demo_summary):
+    outcome, _, pages = demo_summary
+    printed = "".join(pages[i] for i in findings_pages(pages))
+    inbox = flat(str(Path(next(u.file for u in outcome.result.units if u.file)).parent))
+    assert printed.count(inbox) == 1  # named once, in the title; the 文件 column and the messages are relative
+    assert flat(f"{district.TWICE}（更正）.xlsx") in printed
 
 
 def test_status_sheet_title_is_whole_and_every_unit_has_its_row(demo_summary):
@@ -208,8 +254,9 @@ def test_findings_sheet_wraps_messages_and_repeats_its_header_on_every_page(many
     printed = "".join(pages[i] for i in where)
     messages = [f.message for u in outcome.result.units for f in u.findings]
     assert len(messages) >= 60
-    for message in messages:  # wrapped inside its column, never cut at the page edge
-        assert flat(message) in printed
+    folder = input_folder(outcome.result).rstrip("/") + "/"
+    for message in messages:  # wrapped inside its column, never cut at the page edge; paths relative to the folder
+        assert flat(message.replace(folder, "")) in printed
     assert [f"第{i + 1}页" in pages[i] for i in where] == [True] * len(where)
 
 
@@ -238,7 +285,8 @@ def test_long_sheets_repeat_their_header_rows_on_every_page_down(big_district):
     across = sum(first_row in pages[i] for i in detail)  # the pages that print the first cell's row
     down, rest = divmod(len(detail), across)
     assert across >= 5 and rest == 0 and down >= 2  # every page, across and down, has its header row and cell labels
-    template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
+    template = len(spec.SHEETS) + len(t3_page_breaks(layout())) - 1  # 审核说明 without explanations prints no page
+    assert notes_pages(pages) == []
     assert len(pages) == template + len(status) + len(detail) + len(findings_pages(pages))
     for unit in outcome.result.summed:  # each unit's name heads its column on every page down
         assert sum(flat(unit.name) in pages[i] for i in detail) == down

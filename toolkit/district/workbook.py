@@ -78,6 +78,7 @@ def write_summary(path: str | Path, result: Consolidation) -> Path:
     }
     for name, sheet in sheets.items():
         _print_titles(wb[name], sheet.setup)
+    _print_only_explanations(wb)
 
     def write(tmp: Path) -> None:
         buffer = io.BytesIO()
@@ -85,6 +86,14 @@ def write_summary(path: str | Path, result: Consolidation) -> Path:
         _replace_sheets(buffer.getvalue(), tmp, sheets)
 
     return write_atomically(path, write)
+
+
+def _print_only_explanations(wb: Workbook) -> None:
+    """审核说明 prints its explanation rows (under its repeated header row), so a summary without explanations
+    prints no page of it, while one a district writes into the summary later prints as usual."""
+    lay = cells.layout()
+    first = lay.notes_first_row
+    wb[spec.NOTES_SHEET].print_area = f"{cells.a1(first, 1)}:{cells.a1(first + spec.NOTES_ROWS - 1, len(spec.NOTES_HEADER))}"
 
 
 def _print_titles(ws: object, setup: PrintSetup) -> None:
@@ -126,7 +135,7 @@ def _styles(wb: Workbook) -> dict[str, int]:
                      fill=PatternFill("solid", fgColor="FF5B5B")),
         # the whole text stays in the cell; screen and paper show what fits the column, never spilling over
         "clip": dict(font=Font(name="宋体", size=10), border=border, alignment=Alignment(horizontal="fill")),
-        # 汇总明细 in 8.5 point: labels cut on paper by the next cell (whole in the cell), 万元 shrunk to fit, never ###
+        # 汇总明细 in 8 point: labels cut on paper by the next cell (whole in the cell), 万元 shrunk to fit, never ###
         "d_title": dict(font=Font(name="黑体", size=11, bold=True),
                         alignment=Alignment(wrap_text=True, vertical="center", horizontal="left")),
         "d_head": dict(font=Font(name="宋体", size=DETAIL_PT, bold=True), border=border, fill=gray,
@@ -399,8 +408,8 @@ def _status_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
 
 DETAIL_FIRST_ROW = 4  # title, unit names, files; then one row per input cell
 DETAIL_LABEL_COLUMNS = 4  # 序号, 单元格, 行, 列: repeated on every page across
-DETAIL_UNIT_WIDTH = 3.4  # a unit's column: a four-digit count in 8.5-point type (万元 shrink to fit)
-DETAIL_PT = 8.5  # 汇总明细's type, printed at 100 %: 21 units and the labels fit a landscape A4 page across
+DETAIL_UNIT_WIDTH = 3.4  # a unit's column: a four-digit count in 8-point type (万元 shrink to fit)
+DETAIL_PT = 8  # 汇总明细's type, printed at 100 %: 21 units and the labels fit a landscape A4 page across
 
 
 def detail_row(index: int) -> int:
@@ -425,7 +434,7 @@ def detail_check_row() -> int:
 
 def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     """One row per input cell, one column per summed unit (the printed page holds 21 units across and about
-    forty-five cells down in 8.5-point type), then the 合计 (a formula) and 核对 (合计 against the summary) columns."""
+    fifty cells down in 8-point type), then the 合计 (a formula) and 核对 (合计 against the summary) columns."""
     sheet = RawSheet(styles)
     lay = cells.layout()
     summed = result.summed
@@ -472,18 +481,28 @@ def _detail_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
         sheet.heights[row] = DETAIL_ROW_POINTS
     bottom = detail_check_row()
     checks = f"{letter(check_col)}{detail_row(0)}:{letter(check_col)}{bottom - 1}"
-    sheet.put(bottom, 2, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", "d_total")
+    sheet.put_title(bottom, f"核对（共 {n} 个单位，{len(spec.INPUT_KEYS)} 个单元格）", DETAIL_LABEL_COLUMNS, "d_head",
+                    first_col=2)  # over the label columns, in 8 point (one narrow cell shrank it to fit)
     agreed = f'COUNTIF({checks},"{AGREE}")+COUNTIF({checks},"{LEFT_BLANK}")'
     sheet.put_formula(bottom, check_col, f'IF({agreed}={len(spec.INPUT_KEYS)},"{ALL_AGREE}","有不一致")', "d_total")
-    sheet.heights[2] = round(DETAIL_NAME_LINES * DETAIL_PT * 1.25 + 4, 1)
+    sheet.heights[2] = _name_row_points(unit.name for unit in summed)
     sheet.freeze = (DETAIL_FIRST_ROW, DETAIL_LABEL_COLUMNS + 1)
     sheet.setup = PrintSetup(pages_wide=None, title_rows=(2, 3),
-                             title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.4)
+                             title_columns=(1, DETAIL_LABEL_COLUMNS), margin_inches=0.3)
     return sheet
 
 
-DETAIL_ROW_POINTS = 10
-DETAIL_NAME_LINES = 5  # a unit name of ten characters, two to a line
+DETAIL_ROW_POINTS = 9.5  # 8-point type, whole in LibreOffice (its CJK font needs 11.6 points a line, ink about 9)
+CJK_LINE = 1.45  # a wrapped line of Chinese text, in type sizes (the Noto CJK LibreOffice falls back to needs 1.45)
+DETAIL_NAME_LINES = 12  # at most (a longer name is whole in its cell, cut on paper): 24 characters, two to a line
+
+
+def _name_row_points(names: Iterator[str]) -> float:
+    """The height of 汇总明细's unit-name row: tall enough for the longest name, wrapped in its narrow column."""
+    per_line = (DETAIL_UNIT_WIDTH - 0.6) * 10 / DETAIL_PT  # the width a line holds, in 10-point units of _text_width
+    per_line = max(1, int(per_line // 1.6)) * 1.6  # whole Chinese characters: a line breaks between them
+    lines = max((math.ceil(_text_width(name) / per_line) for name in names), default=1)
+    return round(min(max(lines, 2), DETAIL_NAME_LINES) * DETAIL_PT * CJK_LINE + 4, 1)
 
 
 FINDINGS_HEADER = ("序号", "单位名称", "状态", "文件", "规则编号", "级别", "已说明", "工作表", "单元格", "行", "列", "说明")
@@ -493,7 +512,9 @@ def _findings_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     sheet = RawSheet(styles)
     header = FINDINGS_HEADER
     sheet.widths = {1: 5, 2: 20, 3: 10, 4: 22, 5: 18, 6: 5, 7: 5, 8: 12, 9: 7, 10: 20, 11: 12, 12: 60}
-    sheet.put_title(1, f"审核问题：{headline(result)}{policy_line(result)}。", len(header))
+    folder = input_folder(result)
+    where = f"“文件”为相对于输入文件夹“{folder}”的路径。" if folder else ""
+    sheet.put_title(1, f"审核问题：{headline(result)}{policy_line(result)}。{where}", len(header))
     for col, label in enumerate(header, start=1):
         sheet.put(2, col, label, "head")
     row = 2
@@ -501,9 +522,9 @@ def _findings_sheet(result: Consolidation, styles: dict[str, int]) -> RawSheet:
     entries += [(u, f) for u in result.units for f in u.findings]
     for i, (unit, f) in enumerate(entries, start=1):
         row += 1
-        values = (i, unit.name if unit else "", unit.status if unit else "", f.file, f.rule,
-                  SEVERITY.get(f.severity, f.severity), "是" if f.explained else "", f.sheet, f.cell, f.row, f.column,
-                  f.message)
+        values = (i, unit.name if unit else "", unit.status if unit else "", relative(f.file, folder) if f.file else f.file,
+                  f.rule, SEVERITY.get(f.severity, f.severity), "是" if f.explained else "", f.sheet, f.cell, f.row, f.column,
+                  _relative_text(f.message, folder))
         for col, value in enumerate(values, start=1):
             sheet.put(row, col, value, "int" if col == 1 else "wrap")
     sheet.freeze = (3, 3)
