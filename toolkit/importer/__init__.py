@@ -109,7 +109,7 @@ def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
     most = most_values(region)
     if most <= len(read.values) or most < narrowest_row(table):
         return read  # the stream cannot give more cells than the rows gave (it reads whole rows only)
-    streamed = read_stream(table, region)
+    streamed = read_stream(table, region, stop_unknown=True)  # a value run under no label: the stream is not used
     if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
         return read
     if len(streamed.values) <= len(read.values) or any(streamed.values.get(k, v) != v for k, v in read.values.items()):
