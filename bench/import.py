@@ -152,9 +152,6 @@ def _timed(fn: Callable[[Path], object], path: Path) -> float:
     return time.perf_counter() - start
 
 
-if __name__ == "__main__":
-    main()
-
 
 LONG_SHAPES = {"words, digits, pipes": "政府信息公开申请办理结果规章行政 0123456789|", "digits, pipes": "0123456789| "}
 _TIMED = """import resource, sys, time
@@ -188,3 +185,7 @@ def long_times(before: str | None) -> None:
                                       cwd=tree, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}, check=True)
                 seconds_, peak, issues = done.stdout.split()
                 print(f"{name:<32}{label:>10}{float(seconds_):>10.2f}{float(peak):>10.0f}{issues:>8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -47,7 +48,10 @@ class Cell:
 
 def cells_of(lines: list[Line]) -> list[Cell]:
     """The non-empty cells of ``lines`` in reading order (merge continuations are not cells)."""
-    out: list[Cell] = []
+    return list(_cells(lines))
+
+
+def _cells(lines: list[Line]) -> Iterator[Cell]:
     for line in lines:
         for index, text in enumerate(line.fields):
             if index in line.merged:
@@ -55,8 +59,20 @@ def cells_of(lines: list[Line]) -> list[Cell]:
             for piece in text.split("|"):
                 piece = piece.strip()
                 if piece:
-                    out.extend(_split(piece, line.line_of(index)))
-    return out
+                    yield from _split(piece, line.line_of(index))
+
+
+def opens_unlabelled(table: str, lines: list[Line]) -> bool:
+    """The stream of ``lines`` starts with a value run under no recognised label (``read_stream`` reports
+    ``import.row_unknown`` there). Reads the cells only up to the first value."""
+    if table == "t4":
+        return False  # table 四 has no row labels
+    texts: list[Cell] = []
+    for cell in _cells(lines):
+        if cell.value:
+            return _label([canonical_numbering(norm(c.text))[0] for c in texts], table_spec(table)) is None
+        texts.append(cell)
+    return False
 
 
 def most_values(lines: list[Line]) -> int:
