@@ -11,7 +11,12 @@ issue 12; target ≤ 2 s for a 6-page report), beside the same report's numbers 
 
 Last, milliseconds per report for the reports printed as a stream of cells (issue 24).
 
+Last, seconds and peak memory to import long junk lines just under the text limits (issue: the importer's
+work must stay near-linear): random lines of words, digits and pipes, and lines of digits and pipes.
+With ``--before REV`` the same files are also imported by the code of git revision REV in the same run.
+
 Usage: .venv/bin/python bench/import.py [ROUNDS]   (default ROUNDS = 20; each round reads all five files)
+       .venv/bin/python bench/import.py --long [--before REV]   (only the long junk lines)
 """
 
 from __future__ import annotations
@@ -69,6 +74,10 @@ def rate(paths: list[Path], fn: Callable[[Path], object], rounds: int) -> float:
 
 
 def main() -> None:
+    if "--long" in sys.argv:
+        before = sys.argv[sys.argv.index("--before") + 1] if "--before" in sys.argv else None
+        long_times(before)
+        return
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     with tempfile.TemporaryDirectory() as tmp:
         html, docx_files = [], []
@@ -88,6 +97,7 @@ def main() -> None:
             print(f"{name:<8}{base:>12.0f}{imp:>10.0f}{one:>14.0f}{batch:>13.0f}")
         pdf_times(Path(tmp), max(3, rounds // 10))
     stream_times(max(3, rounds // 4))
+    long_times(None)
 
 
 def seconds(path: Path, rounds: int) -> float:
@@ -140,6 +150,41 @@ def _timed(fn: Callable[[Path], object], path: Path) -> float:
     start = time.perf_counter()
     fn(path)
     return time.perf_counter() - start
+
+
+
+LONG_SHAPES = {"words, digits, pipes": "政府信息公开申请办理结果规章行政 0123456789|", "digits, pipes": "0123456789| "}
+_TIMED = """import resource, sys, time
+from toolkit.importer import import_report
+start = time.perf_counter()
+imported = import_report(sys.argv[1])
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(imported.issues))
+"""
+
+
+def long_times(before: str | None) -> None:
+    """Import (one fresh process per file: peak memory is the process's) of 9,900 lines of 400 random characters,
+    cut just under ``limits.REPORT_CHARS``; with ``before``, also by the code of that git revision."""
+    import subprocess
+
+    from tests.test_import_long_lines import junk
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = [("now", ROOT)]
+        if before is not None:
+            old = Path(tmp) / "before"
+            old.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", before], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+            trees.append((before, old))
+        print(f"\n{'long junk lines (9,900 × 400)':<32}{'code':>10}{'seconds':>10}{'peak MB':>10}{'issues':>8}")
+        for name, alphabet in LONG_SHAPES.items():
+            path = junk(Path(tmp) / "long.txt", alphabet, 9900)
+            for label, tree in trees:
+                done = subprocess.run([sys.executable, "-c", _TIMED, str(path)], capture_output=True, text=True,
+                                      cwd=tree, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}, check=True)
+                seconds_, peak, issues = done.stdout.split()
+                print(f"{name:<32}{label:>10}{float(seconds_):>10.2f}{float(peak):>10.0f}{issues:>8}")
 
 
 if __name__ == "__main__":

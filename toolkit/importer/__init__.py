@@ -23,7 +23,7 @@ from toolkit.importer.narrative import check_narrative
 from toolkit.importer.rows import TableRead, group_rows
 from toolkit.importer.source import read_lines
 from toolkit.importer.stream import complete as stream_complete
-from toolkit.importer.stream import most_values, narrowest_row, read_stream
+from toolkit.importer.stream import most_values, narrowest_row, opens_unlabelled, read_stream
 from toolkit.importer.tables import read_t2, read_t3, read_t4
 
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
@@ -109,7 +109,9 @@ def _streamed(table: str, region: list[Line], read: TableRead) -> TableRead:
     most = most_values(region)
     if most <= len(read.values) or most < narrowest_row(table):
         return read  # the stream cannot give more cells than the rows gave (it reads whole rows only)
-    streamed = read_stream(table, region)
+    if opens_unlabelled(table, region):
+        return read  # its first values are under no label: the stream would not be used
+    streamed = read_stream(table, region, stop_unknown=True)  # a value run under no label: the stream is not used
     if any(i.rule == "import.row_unknown" for i in streamed.issues) or read.groups:
         return read
     if len(streamed.values) <= len(read.values) or any(streamed.values.get(k, v) != v for k, v in read.values.items()):

@@ -29,10 +29,14 @@ class Layout:
         return any(start <= index < end for start, end in self.regions.values())
 
 
-def _anchor(table: str, lines: list[Line], index: int) -> bool:
-    """Line ``index`` opens ``table``'s caption or header (cells cut at ``|`` too: ``第二十条第(一)项 |``)."""
-    line = lines[index]
-    names = {norm(p) for f in line.fields for p in f.split("|") if p.strip()}
+def _anchor(table: str, lines: list[Line], index: int, memo: dict[int, set[str]]) -> bool:
+    """Line ``index`` opens ``table``'s caption or header (cells cut at ``|`` too: ``第二十条第(一)项 |``).
+
+    ``memo`` keeps each line's cell names for the next table's search (the searches go over the same lines).
+    """
+    names = memo.get(index)
+    if names is None:
+        names = memo[index] = {norm(p) for f in lines[index].fields for p in f.split("|") if p.strip()}
     if table == "t4" and not _T4_ANCHORS <= names:
         return _spread(lines, index)
     if table == "t2":
@@ -69,6 +73,7 @@ def locate(lines: list[Line]) -> Layout:
     """Each table starts at its heading (or, without one, at its first caption/header line)."""
     texts = [norm(line.text) for line in lines]
     starts: dict[str, int] = {}
+    names: dict[int, set[str]] = {}
     begin = 0
     for table in TABLE_KEYS:
         heading = next((i for i in range(begin, len(lines))
@@ -76,7 +81,7 @@ def locate(lines: list[Line]) -> Layout:
         if heading is not None:
             starts[table] = heading + 1
         else:
-            anchor = next((i for i in range(begin, len(lines)) if _anchor(table, lines, i)), None)
+            anchor = next((i for i in range(begin, len(lines)) if _anchor(table, lines, i, names)), None)
             if anchor is None:
                 continue
             starts[table] = anchor

@@ -25,11 +25,51 @@ _CONTINUED = str.maketrans("", "", "〃")
 NUMBERING = re.compile(r"^(?:[0-9]+\.|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)")
 
 
+# characters ``spec.normalize_label`` or ``norm`` would change after whitespace is removed: most long
+# texts hold none, and ``str.translate`` with a mapping walks them character by character
+_MARKS = re.compile("[" + re.escape("〃*#\"'“”‘’():,;+=") + "]")
+
+
 @lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """Canonical label form: NFKC, then ``spec.normalize_label``, without Markdown marks."""
-    text = unicodedata.normalize("NFKC", text).replace("*", "").replace("#", "")
-    return spec.normalize_label(text).translate(_CONTINUED)
+    text = "".join(unicodedata.normalize("NFKC", text).split())
+    if _MARKS.search(text) is None:
+        return text
+    return spec.normalize_label(text.replace("*", "").replace("#", "")).translate(_CONTINUED)
+
+
+# where NFKC starts afresh: a character that is never reordered or composed with the one before it
+# (ASCII, CJK ideographs, Hangul syllables, full-width ASCII), so ``norm(a + b) == norm(a) + norm(b)``
+# when ``b`` starts with one (``norm`` removes and maps single characters after NFKC)
+_FRESH = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff5e]")
+
+
+def norm_tail(fields: list[str], end: int, size: int) -> str:
+    """A string that ends with the same ``size`` characters as ``norm("".join(fields[:end]))`` (or is all of it).
+
+    Only the last few characters of a long text are normalised: work bounded by ``size``, not by the text.
+    """
+    want = 2 * size + 16
+    while True:
+        pieces: list[str] = []
+        total, j, whole = 0, end, True
+        while j > 0 and total < want:
+            j -= 1
+            piece = fields[j][-(want - total):]
+            whole = len(piece) == len(fields[j])
+            pieces.append(piece)
+            total += len(piece)
+        whole = whole and j == 0
+        tail = "".join(reversed(pieces))
+        if whole:
+            return norm(tail)
+        fresh = _FRESH.search(tail)
+        if fresh is not None:
+            out = norm(tail[fresh.start():])
+            if len(out) >= size:
+                return out
+        want *= 2
 
 
 _BLANKS = frozenset(spec.BLANK_MARKS)

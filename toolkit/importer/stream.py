@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -47,7 +48,10 @@ class Cell:
 
 def cells_of(lines: list[Line]) -> list[Cell]:
     """The non-empty cells of ``lines`` in reading order (merge continuations are not cells)."""
-    out: list[Cell] = []
+    return list(_cells(lines))
+
+
+def _cells(lines: list[Line]) -> Iterator[Cell]:
     for line in lines:
         for index, text in enumerate(line.fields):
             if index in line.merged:
@@ -55,8 +59,20 @@ def cells_of(lines: list[Line]) -> list[Cell]:
             for piece in text.split("|"):
                 piece = piece.strip()
                 if piece:
-                    out.extend(_split(piece, line.line_of(index)))
-    return out
+                    yield from _split(piece, line.line_of(index))
+
+
+def opens_unlabelled(table: str, lines: list[Line]) -> bool:
+    """The stream of ``lines`` starts with a value run under no recognised label (``read_stream`` reports
+    ``import.row_unknown`` there). Reads the cells only up to the first value."""
+    if table == "t4":
+        return False  # table 四 has no row labels
+    texts: list[Cell] = []
+    for cell in _cells(lines):
+        if cell.value:
+            return _label([canonical_numbering(norm(c.text))[0] for c in texts], table_spec(table)) is None
+        texts.append(cell)
+    return False
 
 
 def most_values(lines: list[Line]) -> int:
@@ -285,8 +301,13 @@ def _label(texts: list[str], ts: TableSpec) -> tuple[str, int, str] | None:
     return match
 
 
-def read_stream(table: str, lines: list[Line]) -> TableRead:
-    """Table ``table`` (t2, t3, t4) read from the cells of ``lines`` (its region), see the module doc."""
+def read_stream(table: str, lines: list[Line], stop_unknown: bool = False) -> TableRead:
+    """Table ``table`` (t2, t3, t4) read from the cells of ``lines`` (its region), see the module doc.
+
+    With ``stop_unknown``, reading stops at the first value run under no recognised label: the
+    ``import.row_unknown`` issue is then the last one and the rest of the table is not read
+    (for a caller that does not use a stream with such a run).
+    """
     ts = table_spec(table)
     out = TableRead()
     seen: dict[str, list[Value] | None] = {}
@@ -318,6 +339,9 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
                 _store(ts, "cases", run, seen, out, line)
             continue
         match = _label(texts, ts) if run.values else None
+        if stop_unknown and run.values and match is None:
+            out.issues.append(Issue("import.row_unknown", table, line=line, fields={"text": _unknown_text(run)[:60]}))
+            return out
         used = match[1] if match else 0
         header, left = segment("".join(texts[:len(texts) - used]), ts)
         if match is not None or not run.values:  # else the row_unknown below names the text
@@ -336,8 +360,7 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         if not run.values:
             continue
         if match is None:
-            text = " ".join(c.text for c in run.texts[-2:]) or " ".join(c.text for c in run.values)
-            out.issues.append(Issue("import.row_unknown", table, line=line, fields={"text": text[:60]}))
+            out.issues.append(Issue("import.row_unknown", table, line=line, fields={"text": _unknown_text(run)[:60]}))
             continue
         key, used, how = match
         line = run.texts[-used].line
@@ -369,6 +392,11 @@ def read_stream(table: str, lines: list[Line]) -> TableRead:
         if table == "t2" and not columns:
             out.issues.append(Issue("import.header_missing", "t2", spec.T2_BLOCKS[0].caption))
     return out
+
+
+def _unknown_text(run: _Run) -> str:
+    """What a value run under no recognised label shows: its last text cells, else its values."""
+    return " ".join(c.text for c in run.texts[-2:]) or " ".join(c.text for c in run.values)
 
 
 def _wrapped(official: str, printed: str, after: list[str]) -> int:

@@ -16,6 +16,7 @@ from toolkit.importer.rows import (
     Row,
     TableRead,
     norm,
+    norm_tail,
     read_row_values,
     value_rule,
 )
@@ -60,13 +61,15 @@ def _all_blank(row: Row, candidates: dict[str, str], count: int) -> str | None:
 def _unreadable_values(row: Row, candidates: dict[str, str]) -> tuple[str, str] | None:
     """(row key, text) of a row with no number whose label is followed by text where numbers belong."""
     fields = [f for f in row.fields if f.strip()]
+    longest = max(map(len, candidates), default=0)
+    digits = False  # a digit in fields[cut:], kept up to date as ``cut`` moves left
     for cut in range(len(fields) - 1, 0, -1):
-        rest = " ".join(fields[cut:])
-        if not any(ch.isdigit() for ch in rest):
+        digits = digits or any(ch.isdigit() for ch in fields[cut])
+        if not digits:
             continue  # labels only (a header), not a row whose numbers are unreadable
-        match = _match_suffix(norm("".join(fields[:cut])), candidates)
+        match = _match_suffix(norm_tail(fields, cut, longest), candidates)  # only the end of a label text can match
         if match is not None:
-            return match[0], rest
+            return match[0], " ".join(fields[cut:])
     return None
 
 
