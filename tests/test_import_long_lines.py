@@ -101,3 +101,13 @@ def test_a_label_ending_a_long_paragraph_row_is_still_found(tmp_path: Path) -> N
     imported = import_report(path)
     found = [i for i in imported.issues if i.rule == "import.value_text" and i.table == "t2"]
     assert [(i.row_key, i.actual) for i in found] == [("rules", "12件")]
+
+
+def test_a_row_of_combining_marks_and_jamo_with_no_fresh_start_is_bounded(tmp_path: Path, work: _Counting) -> None:
+    # no character where normalisation restarts: the tail cannot be cut exactly, so at most rows.TAIL_LIMIT is read
+    marks = "".join(chr(c) for c in (*range(0x1161, 0x1175), *range(0x0300, 0x0310)))
+    path = junk(tmp_path / "jamo.txt", marks, 2000, last="\n12件")
+    imported = import_report(path)
+    assert all(v is None for v in imported.report.values.values())
+    assert ("import.table_missing", "t3") in _rules(imported)
+    assert work.chars <= WORK_PER_CHAR * path.stat().st_size

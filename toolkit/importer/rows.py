@@ -45,6 +45,9 @@ def norm(text: str) -> str:
 _FRESH = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff5e]")
 
 
+TAIL_LIMIT = 4096  # characters of a label's prefix normalised at most (only its last characters can match)
+
+
 def norm_tail(fields: list[str], end: int, size: int) -> str:
     """A string that ends with the same ``size`` characters as ``norm("".join(fields[:end]))`` (or is all of it).
 
@@ -69,6 +72,8 @@ def norm_tail(fields: list[str], end: int, size: int) -> str:
             out = norm(tail[fresh.start():])
             if len(out) >= size:
                 return out
+        if want >= TAIL_LIMIT:  # bounded work: a run this long without a fresh start is no label's prefix
+            return norm(tail)
         want *= 2
 
 
