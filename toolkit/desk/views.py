@@ -135,8 +135,20 @@ def unit_template(request, token: str):
     unit = _unit_or_404(token)
     desk = boards.desk()
     buf = io.BytesIO()
-    template_workbook(year=desk.year, agency=unit.name).save(buf)
+    wb = template_workbook(year=desk.year, agency=unit.name)
+    _as_text(wb, "name", unit.name)
+    wb.save(buf)
     return attachment(buf.getvalue(), f"{unit.name}{desk.year}年报模板.xlsx", XLSX)
+
+
+def _as_text(wb, key: str, value: str) -> None:
+    """A prefilled cell holds ``value`` as text, never a formula (a roster name starting with ``=``)."""
+    from toolkit.core import cells
+
+    sheet, ref = cells.layout().info[key]
+    cell = wb[sheet][ref]
+    cell.value = value
+    cell.data_type = "s"
 
 
 def _version_of(unit: Unit, number: int) -> Version:
