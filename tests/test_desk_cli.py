@@ -70,7 +70,7 @@ def test_init_writes_one_link_per_roster_unit_with_a_long_random_token_stored_on
     assert not any(token.encode() in database for token in tokens)
     again = nianbao("desk", "init", str(tmp_path / "收报"), "--name", "示例区", "--year", "2025", "--roster",
                     str(tmp_path / "名单.csv"))
-    assert again.returncode == 1 and "已经建立过收报" in again.stderr
+    assert again.returncode == 1 and "已经有收报" in again.stderr
     assert read_again(tmp_path) == links  # the links file was not rewritten
 
 

@@ -103,9 +103,15 @@ def stored_file(version: Version) -> Path:
 
 
 def annotated_file(version: Version, year: int) -> Path | None:
-    """The annotated copy (as ``validate --annotate`` writes it), made once per file and year, then kept."""
+    """The annotated copy (as ``validate --annotate`` writes it, plus the desk's own findings on this version, so
+    it says what the page says), made once per file, year and desk findings, then kept."""
+    import hashlib
+    import json
+
     root = Path(settings.NIANBAO_DESK_DIR)
-    target = root / "annotated" / f"{version.sha256}-{year}-{version.original_name}"
+    extra = [f for f in Version.objects.get(pk=version.pk).findings if str(f.get("rule", "")).startswith("desk.")]
+    key = f"-{hashlib.sha256(json.dumps(extra, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]}" if extra else ""
+    target = root / "annotated" / f"{version.sha256}-{year}{key}-{version.original_name}"
     if target.exists():
         return target
-    return checking.annotate(stored_file(version), version.original_name, year, target)
+    return checking.annotate(stored_file(version), version.original_name, year, target, extra)

@@ -139,6 +139,7 @@ def build(desk_dir: Path, db_url: str | None = None) -> dict:
         "MIDDLEWARE": [
             "toolkit.desk.middleware.UploadLimitMiddleware",
             "toolkit.desk.middleware.SecurityHeadersMiddleware",
+            "toolkit.desk.middleware.ChineseErrorsMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.middleware.locale.LocaleMiddleware",
             "django.middleware.common.CommonMiddleware",
@@ -161,7 +162,7 @@ def build(desk_dir: Path, db_url: str | None = None) -> dict:
         "DATABASES": {"default": database(db_url, desk_dir)},
         "AUTH_PASSWORD_VALIDATORS": [
             {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-            {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": PASSWORD_MIN}},
+            {"NAME": "toolkit.desk.throttle.MinimumLength", "OPTIONS": {"min_length": PASSWORD_MIN}},
             {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
             {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
         ],
