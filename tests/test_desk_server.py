@@ -170,7 +170,7 @@ def test_an_upload_past_the_limit_is_refused_before_it_is_read(desk):
     body, ctype = multipart("file", "大.xlsx", b"0" * (UPLOAD_BYTES + 1000))
     assert len(body) < UPLOAD_BYTES + 64 * 1024
     answer = raw_post(desk["server"].port, link + "?format=json", body, ctype)
-    assert answer.startswith("HTTP/1.1 413") and "文件过大" in answer
+    assert answer.startswith("HTTP/1.1 413") and "文件过大" in answer and "application/json" in answer  # JSON for the JSON API
     assert not list((desk["folder"] / "tmp").glob("upload-*"))  # the partial upload is gone
 
 

@@ -30,7 +30,7 @@ def too_large(request) -> HttpResponse:
     """413 with a Chinese page (or JSON) saying the limit and what to do."""
     limit = UPLOAD_BYTES // (1024 * 1024)
     if wants_json(request):
-        response = refusal(request, 413, "文件太大", f"上传的文件超过 {limit} MB 的上限，请确认上传的是填好的年报工作簿（.xlsx）")
+        response = refusal(request, 413, "文件过大", f"上传的文件超过 {limit} MB 的上限，请确认上传的是填好的年报工作簿（.xlsx）")
     else:
         body = render_to_string("desk/too_large.html", {"limit_mb": limit})
         response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")

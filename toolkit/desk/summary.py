@@ -41,7 +41,7 @@ def left_reason(version: Version) -> str:
     if version.errors:
         errors = [f for f in Version.objects.get(pk=version.pk).findings if f.get("severity") == "error"]
         first = errors[0]["message"] if errors else ""
-        return f"有错误：{first}" if first else st.reason(status, version.errors, version.unexplained)
+        return f"有错误已排除：{first}" if first else st.reason(status, version.errors, version.unexplained)
     return ""
 
 
