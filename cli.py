@@ -465,7 +465,9 @@ def desk_init(folder: Path, name: str, level: str, year: int, roster: Path, dead
     from toolkit.desk.create import init
 
     _check_name_option("--name", name, "请填写汇总单位全称")
-    if url is not None and not re.fullmatch(r"https?://[^\s/]+(:\d+)?/?", url):
+    from toolkit.desk.settings import valid_base
+
+    if url is not None and not valid_base(url):
         raise click.UsageError(f"--url 的地址“{url}”无效，请写成 http://10.1.2.3:8000 的形式")
     made = init(folder, name=name, level=level, year=year, roster=roster, deadline=deadline, url=url, db_url=db_url)
     click.echo(f"已建立收报：{made.folder}（{made.units} 个单位）")
@@ -474,7 +476,7 @@ def desk_init(folder: Path, name: str, level: str, year: int, roster: Path, dead
         click.echo(f"管理员账号：{made.user}  密码：{made.password}（只显示这一次，请妥善保存）")
     else:
         click.echo(f"管理员账号：{made.user}  密码：环境变量 NIANBAO_ADMIN_PASSWORD 中的密码")
-    click.echo(f"启动收报服务：nianbao serve {made.folder}")
+    click.echo(f"启动收报服务：{serve_hint(made.folder, url)}")
     return EXIT_OK
 
 
@@ -591,8 +593,34 @@ def serve(folder: Path, host: str, port: int, db_url: str | None) -> int:
     """
     from toolkit.desk.server import serve as run_server
 
+    _check_host(host)
     run_server(folder, host=host, port=port, db_url=db_url, announce=lambda text: click.echo(text, err=True))
     return EXIT_OK
+
+
+def _check_host(host: str) -> None:
+    """--host is an IP address of this computer (or localhost); anything else is a usage error in Chinese."""
+    import ipaddress
+
+    if host == "localhost":
+        return
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise click.UsageError(f"--host 的地址“{host}”无效：只在本机访问用 127.0.0.1，"
+                               "让局域网内各单位访问用 0.0.0.0（或本机的局域网地址，如 10.1.2.3）") from None
+
+
+def serve_hint(folder: Path, url: str | None) -> str:
+    """The ``nianbao serve`` command that makes the links written with ``--url`` open for the units."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return f"nianbao serve {folder}"
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = "127.0.0.1" if parts.hostname in ("127.0.0.1", "localhost", "::1") else "0.0.0.0"
+    return f"nianbao serve {folder} --host {host} --port {port}"
 
 
 NAME_OPTION_CHARS = 200

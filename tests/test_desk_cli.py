@@ -70,7 +70,7 @@ def test_init_writes_one_link_per_roster_unit_with_a_long_random_token_stored_on
     assert not any(token.encode() in database for token in tokens)
     again = nianbao("desk", "init", str(tmp_path / "收报"), "--name", "示例区", "--year", "2025", "--roster",
                     str(tmp_path / "名单.csv"))
-    assert again.returncode == 1 and "已经建立过收报" in again.stderr
+    assert again.returncode == 1 and "已经有收报" in again.stderr
     assert read_again(tmp_path) == links  # the links file was not rewritten
 
 
@@ -116,3 +116,82 @@ def test_the_demo_desk_opens_with_the_demo_districts_uploads(tmp_path):
     assert next(r for r in records if r["unit"] == "示例区教育局")["versions"] == 2
     server = Server(tmp_path / "示例区收报", workers=1).start()
     assert server.stop() == 0
+
+
+def test_the_readme_links_use_a_lan_address_and_init_says_the_serve_command_that_matches_them(tmp_path):
+    section = readme_section()
+    url = re.search(r"nianbao desk init [^\n]*--url (\S+)", section).group(1)
+    assert "127.0.0.1" not in url and "localhost" not in url
+    roster = write_roster(tmp_path / "名单.csv", ["示例区教育局"])
+    for given, hint in ((url, "--host 0.0.0.0 --port 8000"), ("http://127.0.0.1:8123", "--host 127.0.0.1 --port 8123")):
+        folder = tmp_path / hint.split()[-1]
+        done = nianbao("desk", "init", str(folder), "--name", "示例区", "--year", "2025", "--roster", str(roster), "--url", given)
+        assert done.returncode == 0 and f"nianbao serve {folder} {hint}" in done.stdout, done.stdout
+    assert f"nianbao serve 收报 {'--host 0.0.0.0 --port 8000'}" in section
+
+
+def test_init_refuses_a_folder_that_already_holds_a_desk_and_keeps_its_links(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", ["示例区教育局"])
+    init_desk(tmp_path / "收报", roster)
+    links = (tmp_path / "收报" / "填报链接.csv").read_bytes()
+    for extra in (["--db", f"sqlite:///{tmp_path / 'other.sqlite3'}"], []):
+        done = nianbao("desk", "init", str(tmp_path / "收报"), "--name", "示例区", "--year", "2025", "--roster", str(roster), *extra)
+        assert done.returncode == 1 and "已经有收报" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "收报" / "填报链接.csv").read_bytes() == links and not (tmp_path / "other.sqlite3").exists()
+    (tmp_path / "只有链接").mkdir()
+    (tmp_path / "只有链接" / "填报链接.csv").write_bytes(links)
+    done = nianbao("desk", "init", str(tmp_path / "只有链接"), "--name", "示例区", "--year", "2025", "--roster", str(roster))
+    assert done.returncode == 1 and (tmp_path / "只有链接" / "填报链接.csv").read_bytes() == links
+
+
+def test_the_database_file_is_readable_by_its_owner_only(tmp_path):
+    init_desk(tmp_path / "收报", write_roster(tmp_path / "名单.csv", ["示例区教育局"]))
+    assert nianbao("desk", "status", str(tmp_path / "收报")).returncode == 0
+    for name in ("desk.sqlite3", "secret.key", "填报链接.csv"):
+        assert (tmp_path / "收报" / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_a_weak_staff_password_is_refused_before_anything_is_made(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", ["示例区教育局"])
+    for weak in ("1", "12345678901", "password123"):
+        done = nianbao("desk", "init", str(tmp_path / "收报"), "--name", "示例区", "--year", "2025", "--roster", str(roster),
+                       extra_env={"NIANBAO_ADMIN_PASSWORD": weak})
+        assert done.returncode == 1 and "密码太弱" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not (tmp_path / "收报").exists()
+
+
+def test_a_refused_status_or_serve_creates_nothing_in_a_plain_folder_and_calls_it_a_folder(tmp_path):
+    plain = tmp_path / "普通"
+    plain.mkdir()
+    (plain / "笔记.txt").write_text("x")
+    for args in (["desk", "status", str(plain)], ["serve", str(plain), "--port", str(free_port())]):
+        done = nianbao(*args)
+        assert done.returncode == 1 and "文件夹“" in done.stderr and "文件“" not in done.stderr, done.stderr
+        assert sorted(p.name for p in plain.iterdir()) == ["笔记.txt"]
+
+
+def test_a_wrong_database_url_gets_a_chinese_message_naming_it_and_the_cause(tmp_path):
+    init_desk(tmp_path / "收报", write_roster(tmp_path / "名单.csv", ["示例区教育局"]))
+    for url, cause in (("mysql://x/y", "sqlite:///"), (f"postgresql://nobody:secret@127.0.0.1:{free_port()}/x", "无法打开数据库"),
+                       ("sqlite:///nonexist/dir/x.db", "无法打开数据库")):
+        done = nianbao("desk", "status", str(tmp_path / "收报"), "--db", url)
+        assert done.returncode == 1 and "内部错误" not in done.stderr and cause in done.stderr, done.stderr
+        assert url.replace(":secret", ":***") in done.stderr and "secret" not in done.stderr
+
+
+def test_serve_refuses_a_port_in_use_before_saying_started_and_a_bad_host_in_chinese(tmp_path):
+    import socket
+
+    init_desk(tmp_path / "收报", write_roster(tmp_path / "名单.csv", ["示例区教育局"]))
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as a server that shares its port would
+    held.bind(("127.0.0.1", 0))
+    held.listen(1)
+    try:
+        port = held.getsockname()[1]
+        done = nianbao("serve", str(tmp_path / "收报"), "--port", str(port), timeout=60)
+    finally:
+        held.close()
+    assert done.returncode == 1 and f"端口 {port} 已被占用" in done.stderr and "已启动" not in done.stdout + done.stderr
+    bad = nianbao("serve", str(tmp_path / "收报"), "--host", "999.1.1.1", "--port", str(free_port()), timeout=60)
+    assert bad.returncode == 2 and "--host" in bad.stderr and "Traceback" not in bad.stderr and "内部错误" not in bad.stderr

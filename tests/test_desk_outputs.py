@@ -72,6 +72,7 @@ def test_the_one_click_summary_equals_consolidate_and_report_and_each_run_keeps_
     assert run["state"] == "完成", run["row"]
     assert set(run["files"]) == {"汇总表", "催报名单", "年报（docx）", "年报（pdf）"}
     assert "示例区司法局（有错误已排除" in run["row"] and "示例区财政局（已退回：表四复议数字与上年不符" in run["row"]
+    assert run["row"].count("示例区司法局（") == 1 and run["row"].count("示例区财政局（") == 1  # each named once
     got = {}
     for label, href in run["files"].items():
         status, headers, data = staff.get(href)

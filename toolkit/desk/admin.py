@@ -1,8 +1,9 @@
 """The Chinese admin: the desk's settings (deadline), the roster's units, accounts; versions read-only."""
 
+from django import forms
 from django.contrib import admin
 
-from toolkit.desk.links import new_token
+from toolkit.desk.links import new_token, valid_base
 from toolkit.desk.models import AuditEvent, Desk, Unit, Version, token_hash
 
 admin.site.site_header = "年报收报管理"
@@ -18,9 +19,26 @@ def _audit_change(request, obj, form, change) -> None:
                  model=obj._meta.verbose_name, object=str(obj), changed=changed, added=not change)
 
 
+class DeskForm(forms.ModelForm):
+    class Meta:
+        model = Desk
+        fields = "__all__"
+
+    def clean_base_url(self) -> str:
+        url = (self.cleaned_data.get("base_url") or "").strip()
+        if url and not valid_base(url):
+            raise forms.ValidationError(f"链接地址前缀“{url}”无效：请写成 http://10.1.2.3:8000 的形式（只写协议、地址和端口）")
+        return url
+
+
 @admin.register(Desk)
 class DeskAdmin(admin.ModelAdmin):
+    form = DeskForm
     list_display = ("name", "level", "year", "deadline", "base_url")
+
+    def get_readonly_fields(self, request, obj=None):
+        # once a unit has uploaded, every status was derived for this year: the year stays (a new season is a new desk)
+        return ("year",) if Version.objects.exists() else ()
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -238,13 +238,17 @@ def _result(result) -> dict[str, Any]:
     }
 
 
-def annotate_in_worker(path: str, shown_name: str, year: int | None, target: str) -> str | None:
-    """The annotated copy of one stored file (as ``validate --annotate`` writes it), or None when unreadable."""
+def annotate_in_worker(path: str, shown_name: str, year: int | None, target: str,
+                       extra: list[dict] | None = None) -> str | None:
+    """The annotated copy of one stored file (as ``validate --annotate`` writes it), or None when unreadable;
+    ``extra`` are the desk's own findings on the version (``desk.other_unit`` …), marked as the page shows them."""
     from toolkit.clerk.annotate import annotate_all
+    from toolkit.desk.findings import as_findings
     from validators.engine import Options, validate_paths
 
     with tempfile.TemporaryDirectory(prefix="nianbao-annotate-") as tmp:
         result = validate_paths([_linked(Path(path), shown_name, Path(tmp))], Options(year=year))[0]
+        result.findings = [*result.findings, *as_findings(extra or [])]
         written = annotate_all([result], Path(tmp) / "out")[0][1]
         if written is None:
             return None
@@ -253,10 +257,10 @@ def annotate_in_worker(path: str, shown_name: str, year: int | None, target: str
     return target
 
 
-def annotate(path: Path, shown_name: str, year: int | None, target: Path) -> Path | None:
+def annotate(path: Path, shown_name: str, year: int | None, target: Path, extra: list[dict] | None = None) -> Path | None:
     pool = start()
     try:
-        done = pool.submit(annotate_in_worker, str(path), shown_name, year, str(target)).result(timeout=CHECK_SECONDS)
+        done = pool.submit(annotate_in_worker, str(path), shown_name, year, str(target), extra).result(timeout=CHECK_SECONDS)
     except (BrokenProcessPool, TimeoutError):
         _restart(pool)
         return None

@@ -48,10 +48,10 @@ def _keep(unit: Unit, desk: Desk, tmp: Path, sha256: str, size: int, raw_name: s
     name = shown_name(raw_name)
     stored = storage.store(root, tmp, sha256)
     result = check(stored if check is checking.check else str(stored), name, desk.year)
-    other = other_unit(result, unit, name)
-    if other is not None:
-        result["findings"] = [*result["findings"], other]
-        result["errors"] += 1
+    for extra in (other_unit(result, unit, name), same_as_returned(unit, sha256, name)):
+        if extra is not None:
+            result["findings"] = [*result["findings"], extra]
+            result["errors"] += 1
     from toolkit.desk import audit, season
 
     return season.add_version(
@@ -79,6 +79,23 @@ def other_unit(result: dict, unit: Unit, file_name: str) -> dict | None:
 
 
 OTHER_UNIT = "desk.other_unit"
+SAME_AS_RETURNED = "desk.same_as_returned"
+
+
+def same_as_returned(unit: Unit, sha256: str, file_name: str) -> dict | None:
+    """A 强制 finding when the upload is byte for byte a version staff returned: nothing was corrected."""
+    from validators.findings import ERROR, Finding
+    from validators.reporters import finding_json
+
+    returned = (Version.objects.filter(unit=unit, sha256=sha256, returned_at__isnull=False)
+                .order_by("-number").only("number", "return_comment").first())
+    if returned is None:
+        return None
+    why = f"（退回理由：{returned.return_comment}）" if returned.return_comment else ""
+    message = (f"文件“{file_name}”与已退回的第{returned.number}版完全相同{why}，没有任何修改。"
+               "请按退回理由改正工作簿后重新上传")
+    return finding_json(Finding(SAME_AS_RETURNED, ERROR, message, file=file_name, expected="改正后的工作簿",
+                                actual=f"第{returned.number}版"))
 
 
 def stored_file(version: Version) -> Path:
@@ -86,9 +103,15 @@ def stored_file(version: Version) -> Path:
 
 
 def annotated_file(version: Version, year: int) -> Path | None:
-    """The annotated copy (as ``validate --annotate`` writes it), made once per file and year, then kept."""
+    """The annotated copy (as ``validate --annotate`` writes it, plus the desk's own findings on this version, so
+    it says what the page says), made once per file, year and desk findings, then kept."""
+    import hashlib
+    import json
+
     root = Path(settings.NIANBAO_DESK_DIR)
-    target = root / "annotated" / f"{version.sha256}-{year}-{version.original_name}"
+    extra = [f for f in Version.objects.get(pk=version.pk).findings if str(f.get("rule", "")).startswith("desk.")]
+    key = f"-{hashlib.sha256(json.dumps(extra, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]}" if extra else ""
+    target = root / "annotated" / f"{version.sha256}-{year}{key}-{version.original_name}"
     if target.exists():
         return target
-    return checking.annotate(stored_file(version), version.original_name, year, target)
+    return checking.annotate(stored_file(version), version.original_name, year, target, extra)

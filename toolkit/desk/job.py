@@ -47,8 +47,9 @@ def run_job(run_id: int) -> None:
     try:
         summary = folder / f"{desk.name}{desk.year}年政府信息公开年报汇总.xlsx"
         outcome = summarize(summary, allow_errors=True, progress=progress, take=take)
+        named = {name for name, _ in left}  # returned or with a 强制 finding: named once, with the board's reason
         for unit in outcome.result.units:
-            if unit.status == EXCLUDED:
+            if unit.status == EXCLUDED and unit.name not in named:
                 run.excluded.append({"unit": unit.name, "reason": f"有错误已排除：{first_problem(unit)}"})
         outputs = {label: path for label, path in outcome.outputs.items() if path}
         message = headline(outcome.result, outcome.written)

@@ -8,15 +8,14 @@ import secrets
 from pathlib import Path
 
 from toolkit.desk.models import Unit, token_hash
+from toolkit.desk.settings import LINKS_NAME, valid_base  # noqa: F401  (valid_base: the admin's and init's check)
 from toolkit.desk.storage import write_new
 from toolkit.district.reminders import csv_cell
 
-LINKS_FILE = "填报链接.csv"
+LINKS_FILE = LINKS_NAME
 LINKS_HEADER = ("单位名称", "联系人", "联系电话", "链接")
 TOKEN_BYTES = 24
 DEFAULT_BASE = "http://127.0.0.1:8000"
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 

@@ -86,6 +86,8 @@ def withdraw_latest(unit: Unit, desk: Desk) -> Version:
     with _writing(), transaction.atomic():
         _lock(unit)
         version = latest(unit)
+        if version is None and Version.objects.filter(unit=unit).exists():
+            raise states.Refused("没有可以撤回的版本：已上传的版本都已撤回")
         before = st.of_version(version)
         earlier = active(unit).filter(number__lt=version.number).order_by("-number").first() if version else None
         after = states.after(before, states.WITHDRAW, previous=st.of_version(earlier), before_deadline=not is_late(desk))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -13,8 +14,17 @@ ENV_DIR = "NIANBAO_DESK_DIR"
 ENV_DB = "NIANBAO_DATABASE_URL"
 SQLITE_NAME = "desk.sqlite3"
 SECRET_NAME = "secret.key"
+LINKS_NAME = "填报链接.csv"
 UPLOAD_BYTES = 10 * 1024 * 1024  # one upload; a filled template is ≈ 40 KB, a district summary of 1,000 units ≈ 5 MiB
 REQUEST_SLACK = 64 * 1024  # multipart headers and the CSRF field around the file
+
+
+_BASE = re.compile(r"https?://[^\s/?#\\\"'<>]+(:\d+)?/?")
+
+
+def valid_base(url: str) -> bool:
+    """A link prefix the units can open: http(s)://host[:port], nothing else (no javascript:, no path)."""
+    return bool(_BASE.fullmatch(url))
 
 
 class DatabaseUrlError(ValueError):
@@ -40,6 +50,35 @@ def database(url: str | None, desk_dir: Path) -> dict:
             "ATOMIC_REQUESTS": False,
         }
     raise DatabaseUrlError(url)
+
+
+PASSWORD_MIN = 10
+
+
+def password_problems(password: str) -> list[str]:
+    """What is wrong with a staff password, in Chinese (the same rules the admin applies); empty when it is fine."""
+    import gzip
+
+    import django
+
+    common = Path(django.__file__).parent / "contrib" / "auth" / "common-passwords.txt.gz"
+    with gzip.open(common, "rt", encoding="utf-8") as fh:
+        passwords = {line.strip() for line in fh}
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(f"少于 {PASSWORD_MIN} 个字符")
+    if password.isdigit():
+        problems.append("全是数字")
+    if password.lower().strip() in passwords:
+        problems.append("是常见密码")
+    return problems
+
+
+def create_private(path: Path) -> None:
+    """The SQLite database file is made readable by its owner only (its journal files take the same mode)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
 
 
 def _sqlite(path: Path) -> dict:
@@ -100,6 +139,7 @@ def build(desk_dir: Path, db_url: str | None = None) -> dict:
         "MIDDLEWARE": [
             "toolkit.desk.middleware.UploadLimitMiddleware",
             "toolkit.desk.middleware.SecurityHeadersMiddleware",
+            "toolkit.desk.middleware.ChineseErrorsMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.middleware.locale.LocaleMiddleware",
             "django.middleware.common.CommonMiddleware",
@@ -120,6 +160,12 @@ def build(desk_dir: Path, db_url: str | None = None) -> dict:
             ]},
         }],
         "DATABASES": {"default": database(db_url, desk_dir)},
+        "AUTH_PASSWORD_VALIDATORS": [
+            {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+            {"NAME": "toolkit.desk.throttle.MinimumLength", "OPTIONS": {"min_length": PASSWORD_MIN}},
+            {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+            {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+        ],
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "LANGUAGE_CODE": "zh-hans",
         "LANGUAGES": [("zh-hans", "简体中文")],
@@ -159,6 +205,10 @@ def setup(desk_dir: Path | None = None, db_url: str | None = None) -> Path:
     folder = Path(desk_dir or os.environ[ENV_DIR]).resolve()
     for sub in ("files", "tmp", "annotated"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    settings.configure(**build(folder, db_url if db_url is not None else os.environ.get(ENV_DB)))
+    config = build(folder, db_url if db_url is not None else os.environ.get(ENV_DB))
+    db = config["DATABASES"]["default"]
+    if db["ENGINE"].endswith("sqlite3") and Path(db["NAME"]).parent.is_dir():
+        create_private(Path(db["NAME"]))
+    settings.configure(**config)
     django.setup()
     return folder

@@ -1,64 +1,150 @@
-"""``nianbao desk summary``: the latest version of every unit, consolidated by ``nianbao consolidate``'s own code."""
+"""``nianbao desk summary``: the latest version of every unit, consolidated by ``nianbao consolidate``'s own code.
+
+Only what the board shows as counting goes in: a returned (已退回) version or one with a 强制 finding (for
+example ``desk.other_unit``) never reaches the consolidation; its unit is named in 报送情况 and the 催报 list
+with the board's reason. Each unit's file goes in under a name of its own: unit, version number, short hash.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from toolkit.desk import board as boards
 from toolkit.desk import intake
+from toolkit.desk import status as st
 from toolkit.desk.models import Unit, Version
-from toolkit.desk.storage import unit_file_name as file_name
+from toolkit.desk.storage import unit_file_name
 from toolkit.district.outcome import Outcome
-from toolkit.district.run import run
 
 ROSTER_HEADER = ("单位名称", "统一社会信用代码", "层级", "联系人", "联系电话")
+LEFT_RULE = "desk.not_counted"
+SHORT_HASH = 8
+
+
+def input_name(unit: Unit, version: Version) -> str:
+    """The name a unit's version has in the summary (报送情况, 审核问题, 催报): unit, version number, short hash."""
+    stem = unit_file_name(unit.name)[: -len(".xlsx")][:80]
+    return f"{stem}（第{version.number}版 {version.sha256[:SHORT_HASH]}）.xlsx"
+
+
+def left_reason(version: Version) -> str:
+    """Why a unit's latest version is not counted, as the board says it; '' when it counts."""
+    status = st.of_version(version)
+    if status == st.RETURNED:
+        return st.reason(status, version.errors, version.unexplained, version.return_comment)
+    if version.errors:
+        errors = [f for f in Version.objects.get(pk=version.pk).findings if f.get("severity") == "error"]
+        first = errors[0]["message"] if errors else ""
+        return f"有错误已排除：{first}" if first else st.reason(status, version.errors, version.unexplained)
+    return ""
+
 
 def chosen() -> tuple[list[tuple[Unit, Version]], list[tuple[str, str]]]:
-    """The version of each unit that goes in (its latest that counts) and the units left out with the reason
-    (returned by staff: their figures are being corrected)."""
-    latest = boards.latest_versions()
+    """The version of each unit that goes in (its latest, when the board counts it) and the units left out with
+    the reason (returned by staff, or a 强制 finding: their figures are being corrected)."""
     take, left = [], []
-    for unit in Unit.objects.all():
-        version = latest.get(unit.id)
-        if version is None:
-            continue
-        if version.returned_at is not None:
-            left.append((unit.name, f"已退回：{version.return_comment}"))
-            continue
-        take.append((unit, version))
+    for unit, version in left_versions():
+        why = left_reason(version)
+        if why:
+            left.append((unit.name, why))
+        else:
+            take.append((unit, version))
     return take, left
 
 
-def gather(work: Path, take: list[tuple[Unit, Version]]) -> tuple[Path, Path]:
-    """The inputs ``consolidate`` gets: the chosen file of each unit named after the unit, and the roster."""
+def left_versions() -> list[tuple[Unit, Version]]:
+    latest = boards.latest_versions()
+    return [(unit, latest[unit.id]) for unit in Unit.objects.all() if unit.id in latest]
+
+
+def gather(work: Path, take: list[tuple[Unit, Version]]) -> tuple[list[str], Path]:
+    """The inputs ``consolidate`` gets: one file per unit, named by ``input_name`` (unique), and the roster."""
     inbox = work / "报送"
     inbox.mkdir()
+    names: list[str] = []
     for unit, version in take:
-        target = inbox / file_name(unit.name)
+        name = input_name(unit, version)
+        if name in names:  # two names the same after making them safe: the unit's id keeps them apart
+            name = f"{Path(name).stem}-{unit.pk}.xlsx"
+        target = inbox / name
         try:
             os.link(intake.stored_file(version), target)
         except OSError:
             shutil.copyfile(intake.stored_file(version), target)
+        names.append(name)
     roster = work / "名单.csv"
     with open(roster, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(ROSTER_HEADER)
         for unit in Unit.objects.all():
             writer.writerow((unit.name, unit.credit_code, unit.level, unit.contact, unit.phone))
-    return inbox, roster
+    return names, roster
+
+
+@contextlib.contextmanager
+def _inside(folder: Path):
+    """Run with ``folder`` as the working directory, so every message names an input by its own short name."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 def summarize(output: Path, allow_errors: bool = False, progress=None,
               take: list[tuple[Unit, Version]] | None = None) -> Outcome:
     """Write the summary workbook (and its 催报 list beside it) exactly as ``nianbao consolidate`` would."""
+    from toolkit.district.consolidate import EXCLUDED, MISSING, collect_inputs, consolidate
+    from toolkit.district.outcome import reminders_path
+    from toolkit.district.reminders import write_reminders
+    from toolkit.district.roster import normalize_name, read_roster
+    from toolkit.district.run import _refuse_overwriting
+    from toolkit.district.workbook import write_summary
+    from validators.findings import ERROR, Finding
+
     desk = boards.desk()
     if take is None:
         take = chosen()[0]
+    counted = {u.id for u, _ in take}
+    left = {normalize_name(u.name): (u, v) for u, v in left_versions() if u.id not in counted}
+    output = Path(os.path.abspath(output))
+    reminders = reminders_path(output)
     with tempfile.TemporaryDirectory(prefix="nianbao-desk-") as tmp:
-        inbox, roster = gather(Path(tmp), take)
-        return run([inbox], output, name=desk.name, level=desk.level, year=desk.year, roster=roster,
-                   allow_errors=allow_errors, progress=progress)
+        names, roster = gather(Path(tmp), take)
+        _refuse_overwriting(output, reminders, roster, [])
+        units = read_roster(roster)
+        with _inside(Path(tmp) / "报送"):
+            (Path(tmp) / "work").mkdir()
+            collected = collect_inputs(names, Path(tmp) / "work")
+            collected.sources = [replace(s, path=Path(tmp) / "报送" / s.path) for s in collected.sources]
+            done = [0]
+
+            def step(n: int) -> None:
+                done[0] += n
+                if progress:
+                    progress(done[0], len(collected.sources))
+
+            result = consolidate(collected, name=desk.name, level=desk.level, year=desk.year, roster=units, progress=step)
+    for unit in result.units:
+        if unit.status != MISSING or normalize_name(unit.name) not in left:
+            continue
+        own, version = left[normalize_name(unit.name)]
+        shown = input_name(own, version)
+        unit.status, unit.file, unit.sha256 = EXCLUDED, shown, version.sha256
+        message = f"文件“{shown}”未计入汇总：{left_reason(version)}"
+        unit.findings = [Finding(LEFT_RULE, ERROR, message, file=shown)]
+    outcome = Outcome(result, allow_errors=allow_errors)
+    outcome.reminders = write_reminders(reminders, result)
+    outcome.outputs["催报名单"] = outcome.reminders
+    if result.can_sum and (allow_errors or not result.has_errors):
+        outcome.summary = write_summary(output, result)
+        outcome.outputs["汇总表"] = outcome.summary
+        outcome.written = True
+    return outcome

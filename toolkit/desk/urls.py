@@ -6,8 +6,12 @@ from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import path, re_path
 
 from toolkit.desk import views
+from toolkit.desk.throttle import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 handler404 = "toolkit.desk.views.not_found"
+handler400 = "toolkit.desk.views.bad_request"
 
 urlpatterns = [
     path("", views.home),
@@ -16,7 +20,7 @@ urlpatterns = [
     path("u/<str:token>/withdraw", views.unit_withdraw),
     path("u/<str:token>/v/<int:number>/file", views.unit_file),
     path("u/<str:token>/v/<int:number>/annotated", views.unit_annotated),
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html")),
+    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html", authentication_form=LoginForm)),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/")),
     path("board/", views.board_page),
     path("board/remind.csv", views.board_remind_csv),

@@ -35,8 +35,21 @@ def attachment(data_or_path, filename: str, content_type: str):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+STAFF_PATHS = ("/board", "/admin", "/login", "/logout")
+
+
 def not_found(request, exception=None):
-    return render(request, "desk/not_found.html", status=404)
+    staff = request.path.startswith(STAFF_PATHS)
+    if request.GET.get("format") == "json":
+        text = "填报链接不正确或已失效，请联系区政务公开办重新发送链接" if not staff else "找不到该页面"
+        return JsonResponse({"error": text}, status=404, json_dumps_params={"ensure_ascii": False})
+    return render(request, "desk/not_found.html", {"staff": staff}, status=404)
+
+
+def bad_request(request, exception=None):
+    from toolkit.desk.middleware import refusal
+
+    return refusal(request, 400, "无法处理该请求", "地址或上传的内容不正确。请回到本单位的填报页面（或收报情况页面）重新操作")
 
 
 def home(request):
@@ -135,8 +148,20 @@ def unit_template(request, token: str):
     unit = _unit_or_404(token)
     desk = boards.desk()
     buf = io.BytesIO()
-    template_workbook(year=desk.year, agency=unit.name).save(buf)
+    wb = template_workbook(year=desk.year, agency=unit.name)
+    _as_text(wb, "name", unit.name)
+    wb.save(buf)
     return attachment(buf.getvalue(), f"{unit.name}{desk.year}年报模板.xlsx", XLSX)
+
+
+def _as_text(wb, key: str, value: str) -> None:
+    """A prefilled cell holds ``value`` as text, never a formula (a roster name starting with ``=``)."""
+    from toolkit.core import cells
+
+    sheet, ref = cells.layout().info[key]
+    cell = wb[sheet][ref]
+    cell.value = value
+    cell.data_type = "s"
 
 
 def _version_of(unit: Unit, number: int) -> Version:
