@@ -5,8 +5,10 @@ name of its own (unit, version, short hash), and the summary's 报送情况 and 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -78,6 +80,12 @@ def test_the_summary_counts_what_the_board_counts(desk):
     by_name = {r["单位名称"].removeprefix("'"): r for r in remind}  # a name starting with = is neutralised
     assert set(by_name) == {"示例区发改局", "示例区科技局", "示例区审计局", UNITS[-1]}
     assert "已退回" in by_name["示例区发改局"]["需要处理的问题"]
+    # the bulk export of every version gives each of the two look-alike units a folder of its own
+    status_code, _, data = staff.get("/board/export.zip?versions=all")
+    assert status_code == 200
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        folders = {name.split("/", 1)[0] for name in zf.namelist() if name.startswith("示例区教育局")}
+    assert folders == {"示例区教育局_体育局", "示例区教育局_体育局（2）"}, folders
     assert "示例区审计局" in by_name["示例区科技局"]["需要处理的问题"]
     # every file is named by unit, version and short hash; never a temporary path
     assert by_name["示例区发改局"]["文件"] == f"示例区发改局（第1版 {passed['sha256'][:8]}）.xlsx"

@@ -73,8 +73,19 @@ def entries(all_versions: bool) -> Iterator[tuple[str, Path]]:
             if unit.id in latest:
                 yield unique(unit_file_name(unit.name)), intake.stored_file(latest[unit.id])
         return
+    folders: dict[int, str] = {}  # one folder per unit: two names made the same by sanitising never share one
+
+    def folder_of(unit: Unit) -> str:
+        if unit.id not in folders:
+            base = unit_file_name(unit.name).removesuffix(".xlsx")
+            candidate, n = base, 2
+            while candidate in folders.values():
+                candidate, n = f"{base}（{n}）", n + 1
+            folders[unit.id] = candidate
+        return folders[unit.id]
+
     versions = Version.objects.select_related("unit").defer("findings", "figures")
     for version in versions.order_by("unit__line", "unit_id", "number").iterator():
-        folder = unit_file_name(version.unit.name).removesuffix(".xlsx")
+        folder = folder_of(version.unit)
         mark = "（已撤回）" if version.withdrawn_at else ""
         yield unique(f"{folder}/第{version.number}版{mark}-{version.original_name}"), intake.stored_file(version)
