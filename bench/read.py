@@ -1,7 +1,7 @@
 """Benchmark: reading filled workbooks (values + integrity facts) beside openpyxl in the same run.
 
-The regex reader that came before the lxml rewrite (bench/read_before.py) is timed in the same run:
-the lxml reader must stay within 2x of it per workbook (issue 23).
+The regex reader that came before the lxml rewrite (``toolkit/workbook/read.py`` at commit BEFORE, taken from
+git history) is timed in the same run: the lxml reader must stay within 2x of it per workbook (issue 23).
 
 Usage: .venv/bin/python bench/read.py [N]   (default N = 200)
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,9 +25,17 @@ from toolkit.workbook.read import read_workbook
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.write import write_workbook
 
+BEFORE = "d7cb751"  # the last commit with the regex reader
 
-def _before():
-    spec = importlib.util.spec_from_file_location("read_before", Path(__file__).with_name("read_before.py"))
+
+def _before(folder: Path):
+    """The regex reader as it was at ``BEFORE``, loaded from git history into a module of its own."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(["git", "show", f"{BEFORE}:toolkit/workbook/read.py"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout
+    path = folder / "read_before.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("read_before", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.read_workbook
@@ -56,9 +65,9 @@ def main() -> None:
         paths = [write_workbook(Path(tmp) / f"unit{i:04d}.xlsx", sample_report(i, f"单位{i}")) for i in range(n)]
         size = paths[0].stat().st_size // 1024
         ours = per_file_ms(paths, read_workbook)
-        before = per_file_ms(paths, _before())
+        before = per_file_ms(paths, _before(Path(tmp)))
         ours = min(ours, per_file_ms(paths, read_workbook))  # both timed twice over: the best of each
-        before = min(before, per_file_ms(paths, _before()))
+        before = min(before, per_file_ms(paths, _before(Path(tmp))))
         full = per_file_ms(paths[: min(n, 50)], openpyxl.load_workbook)
         readonly = per_file_ms(paths[: min(n, 50)], lambda p: openpyxl.load_workbook(p, read_only=True).close())
         print(f"workbook: {size} KB, {len(openpyxl.load_workbook(paths[0]).sheetnames)} sheets, N = {n}")
