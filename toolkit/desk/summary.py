@@ -103,10 +103,8 @@ def summarize(output: Path, allow_errors: bool = False, progress=None,
     """Write the summary workbook (and its 催报 list beside it) exactly as ``nianbao consolidate`` would."""
     from toolkit.district.consolidate import EXCLUDED, MISSING, collect_inputs, consolidate
     from toolkit.district.outcome import reminders_path
-    from toolkit.district.reminders import write_reminders
     from toolkit.district.roster import normalize_name, read_roster
-    from toolkit.district.run import _refuse_overwriting
-    from toolkit.district.workbook import write_summary
+    from toolkit.district.run import refuse_overwriting, write_outputs
     from validators.findings import ERROR, Finding
 
     desk = boards.desk()
@@ -118,7 +116,7 @@ def summarize(output: Path, allow_errors: bool = False, progress=None,
     reminders = reminders_path(output)
     with tempfile.TemporaryDirectory(prefix="nianbao-desk-") as tmp:
         names, roster = gather(Path(tmp), take)
-        _refuse_overwriting(output, reminders, roster, [])
+        refuse_overwriting(output, reminders, roster, [])
         units = read_roster(roster)
         with _inside(Path(tmp) / "报送"):
             (Path(tmp) / "work").mkdir()
@@ -140,11 +138,4 @@ def summarize(output: Path, allow_errors: bool = False, progress=None,
         unit.status, unit.file, unit.sha256 = EXCLUDED, shown, version.sha256
         message = f"文件“{shown}”未计入汇总：{left_reason(version)}"
         unit.findings = [Finding(LEFT_RULE, ERROR, message, file=shown)]
-    outcome = Outcome(result, allow_errors=allow_errors)
-    outcome.reminders = write_reminders(reminders, result)
-    outcome.outputs["催报名单"] = outcome.reminders
-    if result.can_sum and (allow_errors or not result.has_errors):
-        outcome.summary = write_summary(output, result)
-        outcome.outputs["汇总表"] = outcome.summary
-        outcome.written = True
-    return outcome
+    return write_outputs(result, output, reminders, allow_errors=allow_errors)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from toolkit.core.errors import OutputError
-from toolkit.district.consolidate import Inputs, Skipped, collect_inputs, consolidate
+from toolkit.district.consolidate import Consolidation, Inputs, Skipped, collect_inputs, consolidate
 from toolkit.district.outcome import Outcome, reminders_path
 from toolkit.district.reminders import write_reminders
 from toolkit.district.workbook import is_summary_workbook, write_summary
@@ -38,7 +38,7 @@ def run(
     if out.suffix.lower() != ".xlsx":
         raise OutputError(out, "汇总表必须保存为 .xlsx 文件", "请用 -o 指定以 .xlsx 结尾的文件名")
     reminders = reminders_path(out)
-    _refuse_overwriting(out, reminders, roster, inputs)
+    refuse_overwriting(out, reminders, roster, inputs)
     units = read_roster(roster) if roster is not None else None
     with tempfile.TemporaryDirectory(prefix="nianbao-") as work:
         excluded = {reminders: "本次要写出的催报名单"}
@@ -56,8 +56,14 @@ def run(
 
         result = consolidate(collected, name=name or out.stem, level=level, year=year, roster=units,
                              blank_policy=blank_policy, progress=step, workers=workers)
+    return write_outputs(result, out, reminders if units is not None else None, allow_errors=allow_errors)
+
+
+def write_outputs(result: Consolidation, out: Path, reminders: Path | None, *, allow_errors: bool) -> Outcome:
+    """The last step of every run (the CLI's and the desk's): the 催报 list when a roster was given, and the
+    summary workbook when every unit passed or errors are accepted."""
     outcome = Outcome(result, allow_errors=allow_errors)
-    if units is not None:
+    if reminders is not None:
         outcome.reminders = write_reminders(reminders, result)
         outcome.outputs["催报名单"] = outcome.reminders
     if result.can_sum and (allow_errors or not result.has_errors):
@@ -71,7 +77,7 @@ def _abs(path: Path) -> Path:
     return path.resolve()
 
 
-def _refuse_overwriting(out: Path, reminders: Path, roster: str | Path | None, inputs: Sequence[str | Path]) -> None:
+def refuse_overwriting(out: Path, reminders: Path, roster: str | Path | None, inputs: Sequence[str | Path]) -> None:
     """The summary and the 催报 list never overwrite the roster or an input given on the command line."""
     for given in inputs:  # a path named as an input is never an output, even last run's summary
         if Path(given).is_file() and _abs(Path(given)) == _abs(out):
