@@ -49,3 +49,19 @@ def filled_workbook(tmp_path):
         report = sample_report(seed, name, year, **kw)
         return write_workbook(tmp_path / (filename or f"{name}.xlsx"), report), report
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_summary(tmp_path_factory) -> Path:
+    """The demo district as ``make demo`` writes it (summary, report, desk), once per session; read only."""
+    import demo.__main__ as demo_main
+    from demo import district
+
+    out = tmp_path_factory.mktemp("demo")
+    old = demo_main.OUTPUT
+    demo_main.OUTPUT = out
+    try:
+        assert demo_main.main() == 0
+    finally:
+        demo_main.OUTPUT = old
+    return out / f"{district.DISTRICT}{district.YEAR}年政府信息公开年报汇总.xlsx"

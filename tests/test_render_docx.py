@@ -135,20 +135,6 @@ def test_table_three_page_renders_to_the_readme_image(sample, tmp_path):
     assert image.stat().st_size > 10_000
 
 
-@pytest.fixture(scope="module")
-def demo_summary(tmp_path_factory) -> Path:
-    import demo.__main__ as demo_main
-    from demo import district
-
-    out = tmp_path_factory.mktemp("demo")
-    old = demo_main.OUTPUT
-    demo_main.OUTPUT = out
-    try:
-        assert demo_main.main() == 0
-    finally:
-        demo_main.OUTPUT = old
-    return out / f"{district.DISTRICT}{district.YEAR}年政府信息公开年报汇总.xlsx"
-
 
 def test_demo_summary_docx_and_html_read_back_with_the_workbook_numbers(demo_summary, tmp_path):
     from toolkit.check_report.check import check_reports

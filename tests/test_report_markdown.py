@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 import cli
-import demo.__main__ as demo_main
-from demo import district
 from toolkit.check_report.check import check_reports
 from toolkit.workbook.read import read_workbook
 from toolkit.workbook.sample import sample_report
@@ -18,17 +16,6 @@ from toolkit.workbook.write import write_workbook
 GOLDEN = Path(__file__).parent / "data" / "report" / "golden"
 UPDATE = "NIANBAO_UPDATE_GOLDEN"
 
-
-@pytest.fixture(scope="module")
-def demo_summary(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    old = demo_main.OUTPUT
-    demo_main.OUTPUT = out
-    try:
-        assert demo_main.main() == 0
-    finally:
-        demo_main.OUTPUT = old
-    return out / f"{district.DISTRICT}{district.YEAR}年政府信息公开年报汇总.xlsx"
 
 
 def run(*args: str) -> int:

@@ -17,7 +17,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 import cli
 import demo.__main__ as demo_main
-from demo import district
 from tests.pdfcheck import page_count, page_texts
 from toolkit.core import spec
 from toolkit.report.content import build_document, chinese_number, parse_narrative
@@ -31,17 +30,6 @@ FRONT = {"发布机关": "示例区人民政府办公室", "发布日期": "2026
          "电话": "0000-12345678", "网址": "https://www.example.gov.cn/xxgk/"}
 _LEAD = re.compile(r"^\**（([一二三四五六七八九十]+)）([^。*]*)")
 
-
-@pytest.fixture(scope="module")
-def demo_summary(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    old = demo_main.OUTPUT
-    demo_main.OUTPUT = out
-    try:
-        assert demo_main.main() == 0
-    finally:
-        demo_main.OUTPUT = old
-    return out / f"{district.DISTRICT}{district.YEAR}年政府信息公开年报汇总.xlsx"
 
 
 def report(*args: object, capsys=None) -> tuple[int, str, str]:
