@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -133,18 +134,30 @@ def notes_pages(pages: list[str]) -> list[int]:
     return [i for i, text in enumerate(pages) if "".join(flat(h) for h in spec.NOTES_HEADER) in text]
 
 
-def test_demo_summary_prints_on_a4_in_a_few_pages_per_sheet_not_47(demo_summary):
+def test_demo_summary_prints_on_a4_in_ten_pages_at_most(demo_summary):
     _, pdf, pages = demo_summary
     assert set(page_sizes_mm(pdf)) == {A4_LANDSCAPE}
-    template = len(spec.SHEETS) + len(t3_page_breaks(layout()))
     status, detail, findings = status_pages(pages), detail_pages(pages), findings_pages(pages)
     assert len(status) == 1 and len(findings) == 1  # relative paths and clipped hashes: one page of 报送情况
     assert len(detail) == 4  # 166 cells down, 21 units across one page, every name whole
+    assert len(t3_pages(pages)) == 1  # 表三 read, not typed into: one line a row, the whole table on one page
     assert notes_pages(pages) == []  # no explanation written: 审核说明 prints no page
-    assert len(pages) == template - 1 + len(status) + len(detail) + len(findings)  # every page is one of these
-    # was 17; issue 22 asks for 10. Not reached: three landscape pages of 汇总明细 would need 167 rows of 8-point type
-    # (≥ 9 pt each) plus a name row repeated on each page; a 13-character name, two to a line, alone needs 85 pt
-    assert len(pages) <= 11
+    template = len(spec.SHEETS) - 1  # one page per template sheet but the empty 审核说明
+    assert len(pages) == template + len(status) + len(detail) + len(findings)  # every page is one of these
+    assert len(pages) <= 10  # was 17 (issue 22)
+
+
+def test_summary_prints_table_three_whole_in_the_templates_type(demo_summary, template_pages):
+    """The summary's 表三 page holds every row label, each figure and the balance check, in the type the
+    template's 表三 prints in (its scale is set by the width; only the typing room between rows is gone)."""
+    _, pdf, pages = demo_summary
+    (page,) = t3_pages(pages)
+    for r in spec.T3_ROWS:
+        assert flat(r.label) in pages[page], r.label
+    assert flat(spec.T3_CHECK_LABEL) in pages[page]
+    template_pdf, template = template_pages
+    assert Counter(type_sizes(pdf, [page])).most_common(1)[0][0] == pytest.approx(
+        Counter(type_sizes(template_pdf, t3_pages(template))).most_common(1)[0][0], abs=0.2)
 
 
 def test_summary_prints_the_explanations_a_district_writes_into_it(demo_summary, tmp_path):
@@ -285,7 +298,7 @@ def test_long_sheets_repeat_their_header_rows_on_every_page_down(big_district):
     across = sum(first_row in pages[i] for i in detail)  # the pages that print the first cell's row
     down, rest = divmod(len(detail), across)
     assert across >= 5 and rest == 0 and down >= 2  # every page, across and down, has its header row and cell labels
-    template = len(spec.SHEETS) + len(t3_page_breaks(layout())) - 1  # 审核说明 without explanations prints no page
+    template = len(spec.SHEETS) - 1  # 表三 on one page; 审核说明 without explanations prints no page
     assert notes_pages(pages) == []
     assert len(pages) == template + len(status) + len(detail) + len(findings_pages(pages))
     for unit in outcome.result.summed:  # each unit's name heads its column on every page down

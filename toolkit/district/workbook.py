@@ -65,11 +65,12 @@ class PrintSetup:
 
 def write_summary(path: str | Path, result: Consolidation) -> Path:
     """Write the summary workbook atomically."""
-    from toolkit.workbook.template import template_workbook
+    from toolkit.workbook.template import set_for_reading, template_workbook
     from toolkit.workbook.write import fill
 
     report = result.report()
     wb = fill(template_workbook(result.year, result.name), report)
+    set_for_reading(wb)
     styles = _styles(wb)
     sheets = {
         STATUS_SHEET: _status_sheet(result, styles),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
+from unicodedata import east_asian_width
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -34,7 +36,9 @@ _LEFT = Alignment(wrap_text=True, vertical="center", horizontal="left")
 UNBALANCED = "不平衡"
 BALANCED = "平衡"
 UNFILLED = "未填完"
+T3_ROW_POINTS = 30  # a 表三 row of the template: room to type into
 T3_ROWS_PER_PAGE = 17  # 表三 rows (30 pt each) that fit one landscape A4 page below the repeated header rows
+T3_READING_ROW_POINTS = 18  # a 表三 row of a filled copy nobody types into (the summary): one line of its type
 
 
 def _validation(kind: str, **kw) -> DataValidation:
@@ -255,31 +259,62 @@ def _fill_tables(wb: Workbook, lay: cells.Layout, sheet_dvs: dict) -> None:
                 ws[ref].alignment = _WRAP
                 ws[ref].border = _BORDER
                 _status_colours(ws, ref)
-            first_row = cells.rowcol(lay.address(spec.t3(spec.T3_ROWS[0].key, "total"))[1])[0]
-            for r in range(first_row, first_row + len(spec.T3_ROWS)):
-                ws.row_dimensions[r].height = 30
-            for row in t3_page_breaks(lay):
-                ws.row_breaks.append(Break(id=row - 1))
+            _t3_rows(ws, lay, T3_ROW_POINTS)
         ws.row_dimensions[1].height = 28
 
 
-def t3_page_breaks(lay: cells.Layout, per_page: int = T3_ROWS_PER_PAGE) -> list[int]:
+def _t3_rows(ws, lay: cells.Layout, points: float) -> None:
+    """Give 表三's rows ``points`` of height (more where a label wraps) and break its pages where they fill one."""
+    heights = _t3_heights(ws, points)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+    ws.row_breaks.brk = []
+    for row in t3_page_breaks(lay, heights):
+        ws.row_breaks.append(Break(id=row - 1))
+
+
+def _t3_heights(ws, points: float) -> dict[int, float]:
+    """Each 表三 row's height: ``points`` for one line of its label, the template's row where it wraps."""
+    lay = cells.layout()
+    width = {col: ws.column_dimensions[cells.a1(1, col)[:-1]].width for col in range(1, cells.T3_LABEL_COLS + 1)}
+    heights = {}
+    for r in spec.T3_ROWS:
+        row = cells.rowcol(lay.address(spec.t3(r.key, "total"))[1])[0]
+        room = sum(width[col] for col in range(r.level, cells.T3_LABEL_COLS + 1))
+        lines = math.ceil(sum(2 if east_asian_width(ch) in "WF" else 1 for ch in r.label) / room)
+        heights[row] = points if lines <= 1 else max(points, T3_ROW_POINTS * lines / 2)
+    if points < T3_ROW_POINTS:  # the balance check row: one line (the template leaves it at the default height)
+        heights[cells.rowcol(next(iter(lay.t3_status.values())))[0]] = points
+    return heights
+
+
+def set_for_reading(wb: Workbook) -> None:
+    """Lay a filled copy nobody types into (the district's summary) out for reading: 表三's rows one line high,
+    so the table prints whole on one page in the same type, instead of the template's two pages of typing room."""
+    _t3_rows(wb[spec.TABLE["t3"].sheet], cells.layout(), T3_READING_ROW_POINTS)
+
+
+def t3_page_breaks(lay: cells.Layout, heights: dict[int, float] | None = None) -> list[int]:
     """The 表三 rows a printed page starts at: whole groups （三）…（六） are kept on one page, filling
-    each page with as many rows as fit (the status row stays with （七）总计 and 四、结转)."""
+    each page with as many rows as fit (the status row stays with （七）总计 and 四、结转). ``heights``: the rows'
+    heights in points (the template's by default); a page holds ``T3_ROWS_PER_PAGE`` rows of the template."""
     rows = [cells.rowcol(lay.address(spec.t3(r.key, "total"))[1])[0] for r in spec.T3_ROWS]
+    status_row = cells.rowcol(next(iter(lay.t3_status.values())))[0]
+    height = (heights or {}).get
     blocks: list[list[int]] = []
     for r, row in zip(spec.T3_ROWS, rows, strict=True):
         if blocks and r.group and spec.T3_ROWS[rows.index(blocks[-1][0])].group == r.group:
             blocks[-1].append(row)
         else:
             blocks.append([row])
-    blocks[-1].append(cells.rowcol(next(iter(lay.t3_status.values())))[0])  # the balance check row
-    breaks, used = [], 0
+    blocks[-1].append(status_row)  # the balance check row
+    breaks, used, page = [], 0.0, T3_ROWS_PER_PAGE * T3_ROW_POINTS
     for block in blocks:
-        if used and used + len(block) > per_page:
+        need = sum(height(row, T3_ROW_POINTS) for row in block)
+        if used and used + need > page:
             breaks.append(block[0])
             used = 0
-        used += len(block)
+        used += need
     return breaks
 
 
