@@ -281,6 +281,42 @@ def test_a_table_wide_failure_is_reported_once_per_failing_cell():
     assert sorted(negative) == [(1, "cell.negative", "t3.new.commercial"), (1, "cell.negative", "t3.new.natural_person")]
 
 
+def test_skipping_pandera_for_a_passing_table_reports_exactly_what_pandera_reports():
+    """``failures`` runs pandera only on tables whose checks fail; over batches of clean and broken reports
+    (blanks, negatives, fractions, too large, unbalanced, 现行有效 below 制发) it equals pandera on every table."""
+    import random
+
+    import pandera.pandas as pa
+
+    from validators.rules_workbook import COUNT_MAX
+    from validators.schemas import _cases, failures, frame, grids, schema
+
+    def by_pandera(reports):
+        out = []
+        for grid in grids():
+            try:
+                schema(grid.table).validate(frame(grid, reports), lazy=True)
+            except pa.errors.SchemaErrors as exc:
+                out.extend(_cases(grid, exc.failure_cases))
+        return sorted(out)
+
+    rng = random.Random(20)
+    counts = [c.key for c in spec.CELLS if c.unit == spec.COUNT]
+    broken = (None, -1, 2.5, COUNT_MAX + 1, 0, 7)
+    seen = set()
+    for batch in range(40):
+        reports = [sample_report(rng.randrange(1, 500), f"单位{i}") for i in range(rng.randrange(1, 6))]
+        for report in reports:
+            if rng.random() < 0.5:
+                for key in rng.sample(counts, rng.randrange(1, 4)):
+                    report.values[key] = rng.choice(broken)
+        got = sorted(failures(reports))
+        assert got == by_pandera(reports), batch
+        seen |= {rule for _, rule, _ in got}
+    assert {"cell.negative", "cell.fraction", "cell.too_large", "t3.balance"} <= seen  # the batches did break rules
+    assert failures([sample_report(1, "甲")]) == by_pandera([sample_report(1, "甲")]) == []
+
+
 def test_the_schemas_are_generated_from_the_spec():
     from validators.schemas import grids, schema
 

@@ -146,20 +146,29 @@ def anchor(identity: spec.Identity) -> str:
 
 
 @cache
-def schema(table: str) -> pa.DataFrameSchema:
-    """The schema of one table's stacked frame, generated from the spec."""
+def checks(table: str) -> tuple[tuple[str, object], ...]:
+    """The table-wide checks of one table as ``(rule id, function of the stacked frame → boolean frame)``."""
     grid = next(g for g in grids() if g.table == table)
-    checks = [  # table-wide: one check per rule, failures come back once per cell
-        pa.Check(_input_check(grid, lambda v: ~(v < 0)), name="cell.negative"),
-        pa.Check(_input_check(grid, lambda v: v == np.floor(v)), name="cell.fraction"),
-        pa.Check(_input_check(grid, lambda v: v <= COUNT_MAX), name="cell.too_large"),
+    out = [  # one check per rule, failures come back once per cell
+        ("cell.negative", _input_check(grid, lambda v: ~(v < 0))),
+        ("cell.fraction", _input_check(grid, lambda v: v == np.floor(v))),
+        ("cell.too_large", _input_check(grid, lambda v: v <= COUNT_MAX)),
     ]
-    checks += [pa.Check(_identity_check(grid, rule), name=rule)
-               for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
+    out += [(rule, _identity_check(grid, rule))
+            for rule in dict.fromkeys(identity_rule(i) for i in spec.IDENTITIES if i.table == table)]
     if "in_force" in grid.columns:
-        checks.append(pa.Check(_in_force_check(grid), name="plausible.in_force"))
+        out.append(("plausible.in_force", _in_force_check(grid)))
+    return tuple(out)
+
+
+@cache
+def schema(table: str) -> pa.DataFrameSchema:
+    """The schema of one table's stacked frame, generated from the spec. Every check counts a blank (NaN) as
+    passing itself, so pandera's own NaN handling is off (``ignore_na=False``)."""
+    grid = next(g for g in grids() if g.table == table)
     columns = {c: pa.Column(float, nullable=True) for c in grid.columns}
-    return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=True)
+    return pa.DataFrameSchema(columns, checks=[pa.Check(fn, name=rule, ignore_na=False) for rule, fn in checks(table)],
+                              strict=True, ordered=True)
 
 
 # --- the batch ------------------------------------------------------------------------------
@@ -186,13 +195,20 @@ def _clamp(value: object) -> float | None:
 
 
 def failures(reports: Sequence[AnnualReport]) -> list[tuple[int, str, str]]:
-    """Every table-rule failure over the batch as ``(report index, rule id, cell key)``."""
+    """Every table-rule failure over the batch as ``(report index, rule id, cell key)``.
+
+    A table whose checks all pass, run directly on its frame (numpy, microseconds), has nothing for pandera
+    to report: its frame is built with exactly the schema's columns and dtype. Only a table with a failing
+    check is validated by pandera, which names every failing cell (about 1.5 ms a check, whatever the size)."""
     out: list[tuple[int, str, str]] = []
     if not reports:
         return out
     for grid in grids():
+        data = frame(grid, reports)
+        if all(bool(np.asarray(fn(data)).all()) for _, fn in checks(grid.table)):
+            continue
         try:
-            schema(grid.table).validate(frame(grid, reports), lazy=True)
+            schema(grid.table).validate(data, lazy=True)
         except pa.errors.SchemaErrors as exc:
             out.extend(_cases(grid, exc.failure_cases))
     return out
