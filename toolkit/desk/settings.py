@@ -47,6 +47,7 @@ def database(url: str | None, desk_dir: Path) -> dict:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "ATOMIC_REQUESTS": False,
         }
     raise DatabaseUrlError(url)
@@ -85,6 +86,8 @@ def _sqlite(path: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": 60,  # each serving thread keeps its connection: no open and PRAGMAs per request
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
