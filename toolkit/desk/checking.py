@@ -33,7 +33,10 @@ _dispatchers: list[threading.Thread] = []
 
 
 def workers() -> int:
-    return max(1, int(os.environ.get(ENV_WORKERS) or min(4, os.cpu_count() or 1)))
+    """Validation processes: ``NIANBAO_DESK_WORKERS``, else one per core but the one left to the web server (at
+    most 4, at least 1). On two cores one worker checks bigger batches for less CPU per upload than two, which
+    contend with the server (bench/serve.py: 12 against 17 ms of server CPU an upload at 20 at once)."""
+    return max(1, int(os.environ.get(ENV_WORKERS) or min(4, (os.cpu_count() or 2) - 1)))
 
 
 def _follow_parent(parent: int) -> None:
