@@ -1,11 +1,13 @@
 """Benchmark of the collection desk (issue 20): upload-to-answer latency of ``nianbao serve`` beside a cold ``validate``.
 
-    .venv/bin/python bench/serve.py [--uploads 40] [--workers N]
+    .venv/bin/python bench/serve.py [--uploads 100] [--workers N]
 
 A desk of 20 units is made with ``nianbao desk init`` and served by ``nianbao serve`` (granian, SQLite WAL,
-warm validation workers). Each upload is a real workbook (written once with ``write_workbook``, then a
-fresh zip comment per upload so every upload has its own bytes and hash), POSTed with ``?format=json``
-over a plain socket; the time is taken from the last byte of the request sent to the whole answer read.
+warm validation workers). Each upload is a real workbook (written once with ``write_workbook``, every
+other one with 表三 out of balance, then a fresh zip comment per upload so every upload has its own bytes
+and hash), POSTed with ``?format=json`` over a plain socket; the requests are made before the clock runs
+(the units' browsers are on other computers) and the time is taken from the last byte of the request
+sent to the whole answer read.
 Printed: p50 / p95 / max in ms for 1 upload at a time and for 20 at once, the server's CPU per upload
 (all its processes; the reliable figure on a shared machine), and the cold ``nianbao validate`` of the
 same file in a fresh process (median of 3), wall and CPU.
@@ -34,19 +36,26 @@ sys.path.insert(0, str(ROOT))
 
 from tests.desk.support import Server, init_desk, multipart, write_roster  # noqa: E402
 from tests.test_desk_load import variant  # noqa: E402
+from toolkit.core import spec  # noqa: E402
+from toolkit.desk import checking  # noqa: E402
 from toolkit.workbook.sample import sample_report  # noqa: E402
 from toolkit.workbook.write import write_workbook  # noqa: E402
 
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
 
 
-def post(port: int, path: str, name: str, data: bytes) -> float:
-    """Seconds from the end of the request to the end of the answer."""
+def request(path: str, name: str, data: bytes) -> bytes:
+    """The whole HTTP request of one upload (made before the clock runs: the units' browsers are elsewhere)."""
     body, ctype = multipart("file", name, data)
     head = (f"POST {path}?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {ctype}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    return head + body
+
+
+def post(port: int, raw: bytes) -> float:
+    """Seconds from the end of the request to the end of the answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
-        s.sendall(head + body)
+        s.sendall(raw)
         start = time.perf_counter()
         chunks = []
         while chunk := s.recv(65536):
@@ -55,6 +64,15 @@ def post(port: int, path: str, name: str, data: bytes) -> float:
     answer = b"".join(chunks)
     assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
     return took
+
+
+def season_report(i: int, name: str):
+    """A real-sized filled workbook; every other one with 表三 out of balance (a 强制 finding), as a season has."""
+    report = sample_report(i + 1, name)
+    if i % 2:
+        key = spec.t3(spec.T3_ROWS[0].key, spec.T3_COLUMNS[0].key)
+        report.values[key] = (report.values.get(key) or 0) + 1
+    return report
 
 
 def percentiles(times: list[float]) -> str:
@@ -67,6 +85,8 @@ def run_concurrent(port: int, links: list[str], files: list[tuple[str, bytes]], 
     times: list[float] = []
     lock = threading.Lock()
     jobs = iter(range(total))
+    raws = [request(links[n % len(links)], files[n % len(files)][0], variant(files[n % len(files)][1], n))
+            for n in range(total)]
 
     def worker() -> None:
         while True:
@@ -74,8 +94,7 @@ def run_concurrent(port: int, links: list[str], files: list[tuple[str, bytes]], 
                 n = next(jobs, None)
             if n is None:
                 return
-            name, data = files[n % len(files)]
-            took = post(port, links[n % len(links)], name, variant(data, n))
+            took = post(port, raws[n])
             with lock:
                 times.append(took)
 
@@ -167,7 +186,7 @@ def export_memory(home: Path, sample: Path, units: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--uploads", type=int, default=40, help="uploads per scenario")
+    parser.add_argument("--uploads", type=int, default=100, help="uploads per scenario (twice as many at 20 at once)")
     parser.add_argument("--workers", type=int, default=None, help="validation workers (default: the server's default)")
     parser.add_argument("--export-units", type=int, default=1000, help="units in the bulk-export measurement (0: skip)")
     args = parser.parse_args()
@@ -175,11 +194,11 @@ def main() -> None:
         home = Path(tmp)
         names = [f"测速区第{i:02d}号单位" for i in range(20)]
         links = init_desk(home / "收报", write_roster(home / "名单.csv", names))
-        paths = [write_workbook(home / "wb" / f"{n}.xlsx", sample_report(i + 1, n)) for i, n in enumerate(names)] \
-            if (home / "wb").mkdir() is None else []
+        (home / "wb").mkdir()
+        paths = [write_workbook(home / "wb" / f"{n}.xlsx", season_report(i, n)) for i, n in enumerate(names)]
         files = [(p.name, p.read_bytes()) for p in paths]
         link_paths = ["/u/" + links[n].split("/u/", 1)[1] for n in names]
-        workers = args.workers or int(os.environ.get("NIANBAO_DESK_WORKERS") or min(4, os.cpu_count() or 1))
+        workers = args.workers or checking.workers()
         server = Server(home / "收报", workers=workers).start()
         try:
             run_concurrent(server.port, link_paths, files, 2, 4)  # the first connections, not timed
@@ -191,7 +210,7 @@ def main() -> None:
             server.stop()
         wall, cpu = cold_validate(paths[0])
         size = len(files[0][1])
-        print(f"nianbao serve: granian WSGI, SQLite WAL, {workers} warm validation workers, {os.cpu_count()} cores; "
+        print(f"nianbao serve: granian WSGI, SQLite WAL, {workers} warm validation worker(s), {os.cpu_count()} cores; "
               f"workbook {size / 1024:.0f} KB")
         print(f"  1 upload at a time   {percentiles(one)}")
         print(f"  20 uploads at once   {percentiles(twenty)}")
