@@ -51,7 +51,9 @@ def test_a_unit_uploads_sees_its_findings_and_corrects_them(served, browser):
     with page.expect_download() as got:
         page.get_by_text("下载本单位的填报模板").click()
     assert got.value.suggested_filename == "示例区民政局2025年报模板.xlsx"
+    assert page.locator("#chosen").inner_text() == "未选择文件"
     page.set_input_files("#file", str(broken_copy(home, "示例区民政局")))
+    assert page.locator("#chosen").inner_text() == "示例区民政局.xlsx"  # the picker is the page's, in Chinese
     page.get_by_role("button", name="上传并审核").click()
     page.wait_for_selector("#verdict")
     assert page.locator("#status").inner_text() == "有错误"

@@ -1,4 +1,5 @@
-// The only script of the desk (CSP forbids inline script): the 复制 button beside the reminder text.
+// The only script of the desk (CSP forbids inline script): the 复制 button beside the reminder text, the
+// chosen file's name in the upload box, the board's reload while a summary runs.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("button.copy").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -8,6 +9,13 @@ document.addEventListener("DOMContentLoaded", function () {
       button.textContent = "已复制";
     });
   });
+  // the upload box: the chosen file's name beside the 选择文件 button (text, never markup)
+  var picker = document.getElementById("file"), chosen = document.getElementById("chosen");
+  if (picker && chosen) {
+    var show = function () { chosen.textContent = picker.files.length ? picker.files[0].name : "未选择文件"; };
+    picker.addEventListener("change", show);
+    show();
+  }
   // a summary run in progress: the board shows its progress by reloading itself every two seconds
   if (document.querySelector("[data-running]")) {
     setTimeout(function () { window.location.reload(); }, 2000);
