@@ -42,6 +42,21 @@ def test_the_admin_refuses_a_weak_password(desk):
     assert status == 302, body.decode()[body.decode().find("errorlist"):][:400]
 
 
+def test_the_admin_lists_permissions_in_chinese(desk):
+    """The permission list (a group's page): Django's “Can add …” names renamed, every one in Chinese."""
+    import re
+
+    _, server, _ = desk
+    staff = Client(server.base)
+    staff.login()
+    status, _, body = staff.get("/admin/auth/group/add/")
+    page = body.decode()
+    names = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page)
+    assert status == 200 and len(names) >= 20, page[:400]
+    assert not [n for n in names if "Can " in n], names
+    assert any("可添加上传版本" in n for n in names) and any("可查看报送单位" in n for n in names), names
+
+
 def test_refusals_are_chinese_and_json_for_the_json_api(desk):
     _, server, links = desk
     c = Client(server.base)
