@@ -33,8 +33,11 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
 
 
 def page_image(pdf: Path, number: int, golden: Path, workdir: Path) -> Path:
-    """Render page ``number`` at 80 dpi; it becomes ``golden`` (a README picture) when asked or missing."""
+    """Render page ``number`` at 80 dpi; it becomes ``golden`` (a README picture) when asked or missing, and
+    otherwise must still look like it: a picture the README shows never goes stale while the page changes."""
     import os
+
+    from PIL import Image, ImageChops
 
     stem = workdir / f"page-{number}"
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(number), "-l", str(number),
@@ -43,4 +46,9 @@ def page_image(pdf: Path, number: int, golden: Path, workdir: Path) -> Path:
     if os.environ.get("NIANBAO_UPDATE_GOLDEN") or not golden.exists():
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_bytes(image.read_bytes())
+    with Image.open(image) as now, Image.open(golden) as shown:
+        assert now.size == shown.size, f"{golden.name}: the page is now {now.size}, the picture {shown.size}"
+        changed = ImageChops.difference(now.convert("L"), shown.convert("L")).point(lambda v: 255 if v > 64 else 0)
+        share = sum(changed.histogram()[255:]) / (now.size[0] * now.size[1])
+    assert share < 0.01, f"{golden.name} no longer shows the page ({share:.1%} of it differs): NIANBAO_UPDATE_GOLDEN=1 pytest"
     return image
