@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import time
 import uuid
 
@@ -48,6 +49,21 @@ def test_a_body_cut_off_leaves_no_temporary_file_on_any_address(desk):
         answers[path] = status
         assert parts(home) == [], (path, status, parts(home))
     assert answers["/login/"] == 403 and answers["/u/BOGUS"] == 404, answers
+
+
+def test_a_client_that_hangs_up_mid_upload_leaves_no_temporary_file(desk):
+    home, server, links = desk
+    body = cut_off_body("xx")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.sendall((f"POST {links['示例区水利局']}?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: multipart/form-data; boundary=xx\r\n"
+                   f"Content-Length: {len(body) + 1024 * 1024}\r\n\r\n").encode() + body)
+    for _ in range(100):  # the server notices the closed connection when it next reads; then the file is gone
+        if not parts(home):
+            break
+        time.sleep(0.2)
+    assert parts(home) == []
+    assert Client(server.base).get("/login/")[0] == 200
 
 
 def test_two_files_in_one_upload_leave_no_temporary_file(desk):
