@@ -82,3 +82,11 @@ def test_debug_flag_shows_the_traceback(capsys):
     code, _, err = run(["--debug", "export", str(UNUSABLE / "corrupt.xlsx")], capsys)
     assert code == 1
     assert "Traceback" in err and "错误：" in err
+
+
+def test_an_empty_file_is_named_empty_not_just_corrupt(tmp_path, capsys):
+    empty = tmp_path / "空的.xlsx"
+    empty.write_bytes(b"")
+    code, out, err = run(["export", str(empty)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("错误：文件“空的.xlsx”") and "文件是空的（0 字节）" in err and "重新保存" in err

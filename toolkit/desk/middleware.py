@@ -1,4 +1,5 @@
-"""Two guards in front of every view: the upload size limit and the security headers (CSP without inline script)."""
+"""Guards in front of every view: the upload size limit (and the removal of every temporary upload file the request
+did not store), Chinese answers for Django's bare errors, and the security headers (CSP without inline script)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
 from toolkit.desk.settings import REQUEST_SLACK, UPLOAD_BYTES
-from toolkit.desk.uploads import HashedUpload, UploadTooLarge
+from toolkit.desk.uploads import UploadTooLarge, discard_request_uploads
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -46,6 +47,12 @@ class UploadLimitMiddleware:
 
     def __call__(self, request):
         try:
+            return self._answer(request)
+        finally:
+            discard_request_uploads(request)  # on every path: refused, cut off, two files, an error, or stored
+
+    def _answer(self, request):
+        try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
@@ -62,17 +69,7 @@ class UploadLimitMiddleware:
             except (MultiPartParserError, SuspiciousOperation):
                 return refusal(request, 400, "无法读取上传的内容",
                                "文件名过长或上传内容不完整。请把文件改为较短的名字（如“本单位2025年报.xlsx”）后重新上传")
-        try:
-            return self.get_response(request)
-        finally:
-            _discard_unstored(request)
-
-
-def _discard_unstored(request) -> None:
-    """Temporary upload files that no view moved into the store are removed after the answer."""
-    for upload in getattr(request, "_files", {}).values():
-        if isinstance(upload, HashedUpload):
-            upload.discard()
+        return self.get_response(request)
 
 
 class ChineseErrorsMiddleware:

@@ -45,9 +45,11 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, db_url: str |
     from granian.constants import Interfaces
 
     from toolkit.desk.create import open_desk
+    from toolkit.desk.uploads import sweep_stale
 
     folder = Path(folder).resolve()
     open_desk(folder, db_url)
+    sweep_stale(folder)  # temporary upload files a crashed server left behind
     check_address(host, port)
     from django.db import connections
 

@@ -119,6 +119,7 @@ def _unit_render(request, unit: Unit, desk, token: str, problem: str = "", statu
     return render(request, "desk/unit.html", {
         "desk": desk, "unit": unit, "token": token, "versions": versions, "latest": latest,
         "status": st.of_version(latest), "sheets": sheets, "verdict": verdict, "problem": problem,
+        "annotatable": latest is not None and shown.annotatable(latest.findings, latest.figures),
         "late_now": season.is_late(desk), "can_withdraw": latest is not None and not season.is_late(desk),
         "deadline": boards.deadline_text(desk.deadline), "limit_mb": intake_limit_mb()}, status=status)
 

@@ -72,6 +72,9 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     if p.is_dir():
         raise FileMissingError(p, "这是一个文件夹，不是工作簿文件", "请给出文件夹中的 .xlsx 文件")
     data = limits.read_file(p)
+    if not data:
+        raise CorruptFileError(p, "文件是空的（0 字节），没有任何内容（可能保存或复制时中断）",
+                               "请在 Excel 或 WPS 中打开填好的工作簿，重新保存后再上传或发送")
     suffix = p.suffix.lower()
     if data[:8] == _OLE_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data:

@@ -1,0 +1,4 @@
+"""Template filters of the desk's pages (``{% load desk_audit %}``).
+
+May import: toolkit.desk.
+"""
