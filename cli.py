@@ -535,6 +535,9 @@ def desk_summary(folder: Path, output: Path, allow_errors: bool, with_report: bo
 
     with _ProgressBar("审核并汇总") as progress:
         outcome = summarize(output, allow_errors=allow_errors, progress=progress)
+    from toolkit.desk.summary import board_line
+
+    click.echo(board_line())
     click.echo(render_text(outcome))
     if with_report and outcome.summary is not None:
         from toolkit.report.publish import make_report
