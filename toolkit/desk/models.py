@@ -137,6 +137,9 @@ class SummaryRun(models.Model):
     excluded = models.JSONField("排除的单位", default=list, blank=True)
     outputs = models.JSONField("结果文件", default=dict, blank=True)
     message = models.TextField("结果说明", blank=True, default="")
+    narrative = models.TextField("年报文字部分", blank=True, default="")  # the --text file's text, as given
+    narrative_name = models.CharField("文字部分文件名", max_length=300, blank=True, default="")
+    unfinished = models.JSONField("年报尚为【待填写】的部分", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "汇总记录"
