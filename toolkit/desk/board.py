@@ -107,12 +107,14 @@ def deadline_sentence(desk: Desk) -> str:
     return f"{what}报送截止日期为{deadline_text(desk.deadline)}。"
 
 
-def latest_versions() -> dict[int, Version]:
-    """The latest version of every unit that has one (figures and findings not loaded; the workbook's 基本信息
+def latest_versions(unit: Unit | None = None) -> dict[int, Version]:
+    """The latest version of every unit (or of ``unit``) that has one (figures and findings not loaded; the workbook's 基本信息
     联系人 and 联系电话 as ``info_contact`` and ``info_phone``, as text)."""
     from django.db.models.fields.json import KT
 
     counting = Version.objects.filter(withdrawn_at__isnull=True)
+    if unit is not None:
+        counting = counting.filter(unit=unit)
     numbers = {r["unit_id"]: r["n"] for r in counting.values("unit_id").annotate(n=Max("number"))}
     if not numbers:
         return {}
@@ -136,6 +138,11 @@ def build() -> Board:
     for r in rows:
         per_status[r.status] += 1
     return Board(desk(), rows, per_status)
+
+
+def contact_of(unit: Unit) -> Contact:
+    """Whom to call about ``unit``, as its board row says."""
+    return Row(unit, "", latest=latest_versions(unit).get(unit.pk)).contact
 
 
 def reminder_rows(board: Board) -> list[tuple]:

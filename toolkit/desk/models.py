@@ -98,7 +98,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.CharField("操作人", max_length=300)
     action = models.CharField("操作", max_length=32, db_index=True, choices=[
-        ("upload", "上传"), ("download", "下载"), ("return", "退回"), ("withdraw", "撤回"), ("new_link", "重新生成链接"),
+        ("upload", "上传"), ("download", "下载"), ("return", "退回"), ("withdraw", "撤回"), ("new_link", "生成填报链接"),
         ("login", "登录"), ("login_failed", "登录失败"), ("setting", "修改设置"), ("summary", "汇总"),
         ("export", "批量导出"), ("remind", "发送催报邮件")])
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name="单位")

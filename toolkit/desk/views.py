@@ -330,7 +330,9 @@ def board_unit(request, unit_id: int):
     return render(request, "desk/board_unit.html", {
         "desk": desk, "unit": unit, "versions": versions,
         "status": season.status_of(unit), "latest": season.latest(unit),
-        "new_link": request.session.pop("new_link", ""), "problem": request.session.pop("problem", "")})
+        "new_link": request.session.pop("new_link", ""), "old_link": request.session.pop("old_link", True),
+        "has_link": links.has_link(unit), "contact": boards.contact_of(unit),
+        "problem": request.session.pop("problem", "")})
 
 
 @login_required
@@ -379,16 +381,16 @@ def board_audit(request):
 @login_required
 @require_POST
 def board_new_link(request, unit_id: int):
-    """Staff regenerate a unit's link: the old one stops working, the new one is shown once and written to 填报链接.csv."""
+    """Staff make a unit's link (its first, or a new one: the old one stops working); shown once, written to 填报链接.csv."""
     from django.conf import settings
 
     unit = get_object_or_404(Unit, pk=unit_id)
     desk = boards.desk()
-    token = links.regenerate(unit)
-    audit.record(audit.staff(request.user), "new_link", unit)
-    new = links.link(desk.base_url, token)
-    links.replace_link(settings.NIANBAO_DESK_DIR, unit, new)
+    had = links.has_link(unit)
+    new = links.make_link(settings.NIANBAO_DESK_DIR, unit, desk.base_url)
+    audit.record(audit.staff(request.user), "new_link", unit, first=not had)
     request.session["new_link"] = new
+    request.session["old_link"] = had
     return redirect(f"/board/unit/{unit.pk}/")
 
 
