@@ -136,7 +136,6 @@ def to_data(outcome: Outcome) -> dict:
             "passed": len(result.having(PASSED)),
             "warned": len(result.having(WARNED)),
             "excluded": len(result.having(EXCLUDED)),
-            "returned": len(result.having(RETURNED)),
             "duplicates": len(result.having(DUPLICATE)),
             "not_on_roster": len(result.having(NOT_ON_ROSTER)),
             "missing": len(result.having(MISSING)),
