@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.desk.support import Client, Server, init_desk, nianbao, read_links
+from tests.test_desk_server import postgres  # noqa: F401  (the session's PostgreSQL server)
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.write import write_workbook
 
@@ -190,3 +191,24 @@ def test_a_unit_added_without_a_link_is_offered_its_first_link_without_old_link_
     # once it has a link, making another says the old one stopped working
     staff.post_form(f"/board/unit/{uid}/link", {})
     assert "新的填报链接（旧链接已失效" in staff.get(f"/board/unit/{uid}/")[2].decode()
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_the_workbook_contact_reaches_the_board_as_typed_on_either_database(db, request, tmp_path):
+    db_url = request.getfixturevalue("postgres").create(f"words_{tmp_path.name[-20:].replace('-', '_')}") \
+        if db == "postgresql" else None
+    roster = tmp_path / "名单.csv"
+    roster.write_text(f"单位名称,联系人,联系电话\n{PASSING},,\n", encoding="utf-8")
+    link = init_desk(tmp_path / "收报", roster, db_url=db_url)[PASSING]
+    server = Server(tmp_path / "收报", db_url, workers=1).start()
+    try:
+        report = sample_report(80, PASSING, 2025)
+        report.info["contact"], report.info["phone"] = "王五", "12345678"  # digits only: still text, never a number
+        wb = write_workbook(tmp_path / f"{PASSING}.xlsx", report)
+        status, _, body = Client(server.base).upload("/u/" + link.split("/u/", 1)[1], wb.name, wb.read_bytes())
+        assert status == 200, body[:300]
+        staff = Client(server.base)
+        staff.login()
+        assert "<td>王五</td><td>12345678</td>" in staff.get("/board/")[2].decode()
+    finally:
+        assert server.stop() == 0
