@@ -381,8 +381,9 @@ def report(source: Path, output: Path, text: Path | None, previous: Path | None,
         click.echo(f"注意：{sentence}" + ("发布稿“一、总体情况”已写明这一句。" if said else
                                         "文字部分已列出这些单位，发布稿未另加说明。")
                    + "如需计入，请这些单位改正或报送后重新汇总，再生成发布稿。")
-    if any(p.placeholder for s in doc.sections for p in s.paragraphs):
-        click.echo("提示：一、五、六部分尚为【待填写】，请用 --text 提供这些部分的文字后重新生成。", err=True)
+    if doc.placeholder_sections:
+        click.echo(f"提示：“{'”“'.join(doc.placeholder_sections)}”尚为【待填写】，请用 --text 提供这些部分的文字后重新生成。",
+                   err=True)
     if doc.missing:
         click.echo(f"提示：{'、'.join(doc.missing)}尚为【待填写】，请在 --text 文件开头写明"
                    "（如“地址：……”“发布日期：2026年1月20日”）后重新生成。", err=True)
@@ -535,6 +536,9 @@ def desk_summary(folder: Path, output: Path, allow_errors: bool, with_report: bo
 
     with _ProgressBar("审核并汇总") as progress:
         outcome = summarize(output, allow_errors=allow_errors, progress=progress)
+    from toolkit.desk.summary import board_line
+
+    click.echo(board_line())
     click.echo(render_text(outcome))
     if with_report and outcome.summary is not None:
         from toolkit.report.publish import make_report

@@ -73,8 +73,9 @@ def test_a_city_desk_takes_two_district_summaries_and_sums_them(tmp_path):
                 page.locator("tr.run").first.get_by_role("link", name="汇总表").click()
             ours = tmp_path / "市汇总.xlsx"
             got.value.save_as(ours)
+            assert "年报是草稿" in page.locator("tr.run").first.inner_text()  # no 文字部分 given
             with page.expect_download() as pdf:
-                page.locator("tr.run").first.get_by_role("link", name="年报（pdf）").click()
+                page.locator("tr.run").first.get_by_role("link", name="年报草稿（pdf）").click()
             assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
             browser.close()
     finally:

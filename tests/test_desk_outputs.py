@@ -9,10 +9,11 @@ import json
 import re
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from tests.desk.support import Client, Server, init_desk, nianbao, workbook, write_roster
+from tests.desk.support import Client, Server, init_desk, multipart, nianbao, workbook, write_roster
 from tests.test_desk_server import broken_copy
 from toolkit.desk.storage import unit_file_name
 
@@ -43,10 +44,15 @@ def filled(tmp_path_factory):
     assert server.stop() == 0
 
 
-def run_summary(staff: Client) -> dict:
-    """Press the button and follow the board until the run is done (bounded by a count, not by a clock)."""
+def run_summary(staff: Client, text: tuple[str, bytes] | None = None) -> dict:
+    """Press the button (with the report's 文字部分 file when given) and follow the board until the run is done
+    (bounded by a count, not by a clock)."""
     staff.get("/board/")
-    status, _, _ = staff.post_form("/board/summary", {})
+    if text is None:
+        status, _, _ = staff.post_form("/board/summary", {})
+    else:
+        body, ctype = multipart("text", text[0], text[1], {"csrfmiddlewaretoken": staff.csrf})
+        status, _, _ = staff.request("POST", "/board/summary", body, {"Content-Type": ctype})
     assert status == 302
     for _ in range(600):
         page = staff.get("/board/")[2].decode()
@@ -56,6 +62,12 @@ def run_summary(staff: Client) -> dict:
             return {"state": first.group(1), "row": first.group(2), "files": {label: href for href, label in links}}
         time.sleep(0.5)
     raise AssertionError("the summary run did not finish")
+
+
+def docx_header(data: bytes) -> str:
+    from docx import Document
+
+    return "".join(p.text for p in Document(io.BytesIO(data)).sections[0].header.paragraphs)
 
 
 def docx_text(data: bytes) -> list[str]:
@@ -70,15 +82,17 @@ def test_the_one_click_summary_equals_consolidate_and_report_and_each_run_keeps_
     home, server, links, staff = filled
     run = run_summary(staff)
     assert run["state"] == "完成", run["row"]
-    assert set(run["files"]) == {"汇总表", "催报名单", "年报（docx）", "年报（pdf）"}
-    assert "示例区司法局（有错误已排除" in run["row"] and "示例区财政局（已退回：表四复议数字与上年不符" in run["row"]
+    assert set(run["files"]) == {"汇总表", "催报名单", "年报草稿（docx）", "年报草稿（pdf）"}  # no 文字部分 given: a draft
+    assert "示例区司法局（有错误（" in run["row"] and "示例区财政局（已退回（退回理由：表四复议数字与上年不符" in run["row"]
+    assert "年报是草稿：“一、总体情况”“五、存在的主要问题及改进情况”“六、其他需要报告的事项”“发布机关（落款）”" in run["row"]
+    assert "尚为【待填写】，生成的年报每页标明“草稿”" in run["row"]
     assert run["row"].count("示例区司法局（") == 1 and run["row"].count("示例区财政局（") == 1  # each named once
     got = {}
     for label, href in run["files"].items():
         status, headers, data = staff.get(href)
         assert status == 200 and headers["content-disposition"].startswith("attachment;")
         got[label] = data
-    assert got["年报（pdf）"].startswith(b"%PDF")
+    assert got["年报草稿（pdf）"].startswith(b"%PDF")
     ours = tmp_path / "desk.xlsx"
     ours.write_bytes(got["汇总表"])
     # the same files through the command line: the latest counting version of each unit not returned
@@ -93,14 +107,51 @@ def test_the_one_click_summary_equals_consolidate_and_report_and_each_run_keeps_
     assert done.returncode == 0, done.stderr
     assert json.loads(nianbao("export", str(ours)).stdout) == json.loads(nianbao("export", str(theirs)).stdout)
     report = tmp_path / "cli.docx"
-    assert nianbao("report", str(ours), "-o", str(report)).returncode == 0
-    assert docx_text(got["年报（docx）"]) == docx_text(report.read_bytes())
+    done = nianbao("report", str(ours), "-o", str(report), "--draft")
+    assert done.returncode == 0 and "尚为【待填写】" in done.stderr
+    assert docx_text(got["年报草稿（docx）"]) == docx_text(report.read_bytes())
+    assert docx_header(got["年报草稿（docx）"]) == docx_header(report.read_bytes()) != ""  # marked as --draft marks it
     # a second run: its own files, the first run's still there and unchanged
     second = run_summary(staff)
     assert second["state"] == "完成" and set(second["files"].values()).isdisjoint(run["files"].values())
     assert staff.get(run["files"]["汇总表"])[2] == got["汇总表"]
     audit = staff.get("/board/audit/")[2].decode()
     assert audit.count('data-action="summary"') >= 4  # each run: started, finished
+
+
+def test_the_report_takes_its_text_from_the_file_given_with_the_run_and_is_then_no_draft(filled, tmp_path):
+    _home, _server, _links, staff = filled
+    text = Path(__file__).resolve().parents[1] / "demo" / "data" / "示例区文字部分.md"
+    run = run_summary(staff, ("文字部分.md", text.read_bytes()))
+    assert run["state"] == "完成", run["row"]
+    assert set(run["files"]) == {"汇总表", "催报名单", "年报（docx）", "年报（pdf）"}
+    assert "文字部分：文字部分.md" in run["row"] and "草稿" not in run["row"] and "待填写" not in run["row"]
+    ours = tmp_path / "desk.xlsx"
+    ours.write_bytes(staff.get(run["files"]["汇总表"])[2])
+    got = staff.get(run["files"]["年报（docx）"])[2]
+    report = tmp_path / "cli.docx"
+    done = nianbao("report", str(ours), "-o", str(report), "--text", str(text))
+    assert done.returncode == 0 and "待填写" not in done.stderr
+    assert docx_text(got) == docx_text(report.read_bytes()) and docx_header(got) == ""
+    assert any("坚持以公开为常态、不公开为例外" in t for t in docx_text(got))
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("文字部分.pdf", b"%PDF-1.4", "不是 .txt 或 .md 文本文件"),
+    ("文字部分.md", "一、总体情况\n正文".encode("gb18030"), "不是 UTF-8 编码"),
+    ("文字部分.txt", "前言在标题之前\n一、总体情况\n正文".encode(), "在第一个部分标题之前"),
+    ("文字部分.txt", b"x" * ((1 << 20) + 1), "超过 1 MiB"),
+])
+def test_an_unusable_text_file_starts_no_run_and_says_why(filled, name, data, says):
+    _home, _server, _links, staff = filled
+    before = staff.get("/board/")[2].decode().count('<tr class="run"')
+    body, ctype = multipart("text", name, data, {"csrfmiddlewaretoken": staff.csrf})
+    status, _, _ = staff.request("POST", "/board/summary", body, {"Content-Type": ctype})
+    assert status == 302
+    page = staff.get("/board/")[2].decode()
+    problem = re.search(r'<p class="problem" id="summary-problem">(.*?)</p>', page, flags=re.S).group(1)
+    assert says in problem and "未生成汇总" in problem and name in problem, problem
+    assert page.count('<tr class="run"') == before
 
 
 def test_the_bulk_export_streams_every_units_files_under_its_name(filled):

@@ -249,3 +249,20 @@ def test_no_page_ends_with_a_table_caption_or_header(tmp_path):
                 after = lines[heads[-1] + 1:]
                 assert any(re.search(r"\d", x) for x in after), f"{pdf.name} page {number} ends with {lines[heads[-1]:]}"
     assert checked >= 32
+
+
+def test_a_report_still_to_be_filled_in_is_a_draft_when_asked_and_names_the_parts_left(demo_summary, tmp_path, capsys):
+    from toolkit.report.publish import make_report
+
+    text = tmp_path / "文字.md"
+    text.write_text("# 一、总体情况\n\n本年度工作有序开展。\n", encoding="utf-8")
+    made = make_report(demo_summary, tmp_path / "r.md", text=text, draft_when_unfinished=True)
+    doc = made.document
+    assert doc.draft and doc.placeholder_sections == (spec.REPORT_HEADINGS[4], spec.REPORT_HEADINGS[5])
+    assert doc.placeholders[:2] == doc.placeholder_sections and "发布机关（落款）" in doc.placeholders
+    assert make_report(demo_summary, tmp_path / "r2.md", text=text).document.draft is False  # not asked: as before
+    full = make_report(demo_summary, tmp_path / "r3.md", text=demo_main.NARRATIVE, draft_when_unfinished=True).document
+    assert not full.draft and full.placeholders == ()
+    code, _, err = report(demo_summary, "-o", tmp_path / "r4.md", "--text", text, capsys=capsys)
+    assert code == 0 and f"提示：“{spec.REPORT_HEADINGS[4]}”“{spec.REPORT_HEADINGS[5]}”尚为【待填写】" in err
+    assert spec.REPORT_HEADINGS[0] not in err

@@ -15,13 +15,15 @@ EXCLUDED = "有错误已排除"
 MISSING = "未报"
 DUPLICATE = "重复"
 NOT_ON_ROSTER = "不在名单"
-STATUSES = (PASSED, WARNED, EXCLUDED, MISSING, DUPLICATE, NOT_ON_ROSTER)
+RETURNED = "已退回"  # a collection desk's staff returned the unit's latest version (the board's word)
+STATUSES = (PASSED, WARNED, EXCLUDED, RETURNED, MISSING, DUPLICATE, NOT_ON_ROSTER)
 SUMMED_STATUSES = (PASSED, WARNED)
 STATUS_SHEET = "报送情况"
 NAME_LABEL = "单位名称"
 STATUS_LABEL = "状态"
 # how the published report names a status that leaves a unit out of the figures
-LEFT_OUT_WORDS = {MISSING: "未报送", EXCLUDED: "年报有错误，未计入", DUPLICATE: "报送了重复的年报，未计入",
+LEFT_OUT_WORDS = {MISSING: "未报送", EXCLUDED: "年报有错误，未计入", RETURNED: "年报已退回修改，未计入",
+                  DUPLICATE: "报送了重复的年报，未计入",
                   NOT_ON_ROSTER: "不在报送名单内，未计入"}
 
 

@@ -60,10 +60,25 @@ class UnitAdmin(admin.ModelAdmin):
         return False  # a unit with versions is never deleted; its files stay
 
     def save_model(self, request, obj, form, change) -> None:
-        if not obj.token_hash:  # a unit added here gets its link from the board's “重新生成链接”
+        if not obj.token_hash:  # replaced at once below by the link made for it
             obj.token_hash = token_hash(new_token())
         super().save_model(request, obj, form, change)
         _audit_change(request, obj, form, change)
+        if not change:
+            self._make_link(request, obj)
+
+    def _make_link(self, request, obj: Unit) -> None:
+        """A unit added here gets its 填报链接 at once, written to 填报链接.csv and shown once."""
+        from django.conf import settings
+        from django.contrib import messages
+
+        from toolkit.desk import audit
+        from toolkit.desk.links import make_link
+
+        made = make_link(settings.NIANBAO_DESK_DIR, obj, Desk.objects.get().base_url)
+        audit.record(audit.staff(request.user), "new_link", obj, first=True)
+        self.message_user(request, f"已为“{obj.name}”生成填报链接，并已写入收报文件夹中的“填报链接.csv”：{made}",
+                          messages.SUCCESS)
 
 
 @admin.register(AuditEvent)

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from toolkit.desk import status as st
 from toolkit.desk.models import Desk, Unit, Version
-from toolkit.district.reminders import csv_cell
+from toolkit.district.reminders import Contact, choose_contact, csv_cell
 
-REMIND_HEADER = ("单位名称", "状态", "事由", "联系人", "联系电话", "最新版本", "上传时间")
+REMIND_HEADER = ("单位名称", "状态", "事由", "联系人", "联系电话", "联系方式来源", "最新版本", "上传时间")
 
 
 @dataclass
@@ -36,6 +36,14 @@ class Row:
     def reason(self) -> str:
         comment = getattr(self.latest, "return_comment", "") if self.latest else ""
         return st.reason(self.status, self.errors, self.latest.unexplained if self.latest else 0, comment)
+
+    @property
+    def contact(self) -> Contact:
+        """Whom to call, by ``consolidate``'s rule: the roster's 联系人/联系电话, else the latest workbook's 基本信息."""
+        info = None
+        if self.latest is not None and own_workbook(self.unit, self.latest):
+            info = {"contact": getattr(self.latest, "info_contact", None), "phone": getattr(self.latest, "info_phone", None)}
+        return choose_contact(self.unit.contact, self.unit.phone, info)
 
     def record(self) -> dict:
         """The JSON record of ``desk status --format json``."""
@@ -84,14 +92,36 @@ def deadline_text(deadline: dt.date | None) -> str:
     return f"{when}（已逾期 {-left} 天）"
 
 
-def latest_versions() -> dict[int, Version]:
-    """The latest version of every unit that has one (figures and findings not loaded)."""
+def own_workbook(unit: Unit, version: Version) -> bool:
+    """The workbook names this unit (or no unit): its 基本信息 speaks for it (else ``desk.other_unit``)."""
+    from toolkit.district.roster import normalize_name
+
+    return not version.agency or normalize_name(version.agency) == normalize_name(unit.name)
+
+
+def deadline_sentence(desk: Desk) -> str:
+    """The notice's first sentence: the deadline when one is set, else that none is set yet."""
+    what = f"{desk.name}{desk.year}年度政府信息公开工作年度报告"
+    if desk.deadline is None:
+        return f"{what}正在收报，尚未设定截止日期。"
+    return f"{what}报送截止日期为{deadline_text(desk.deadline)}。"
+
+
+def latest_versions(unit: Unit | None = None) -> dict[int, Version]:
+    """The latest version of every unit (or of ``unit``) that has one (figures and findings not loaded; the workbook's 基本信息
+    联系人 and 联系电话 as ``info_contact`` and ``info_phone``, as text)."""
+    from django.db.models.fields.json import KT
+
     counting = Version.objects.filter(withdrawn_at__isnull=True)
+    if unit is not None:
+        counting = counting.filter(unit=unit)
     numbers = {r["unit_id"]: r["n"] for r in counting.values("unit_id").annotate(n=Max("number"))}
     if not numbers:
         return {}
     latest = {}
-    for v in counting.defer("findings", "figures").filter(number__in=set(numbers.values())):
+    visible = counting.defer("findings", "figures").annotate(info_contact=KT("figures__agency__contact"),
+                                                            info_phone=KT("figures__agency__phone"))
+    for v in visible.filter(number__in=set(numbers.values())):
         if numbers.get(v.unit_id) == v.number:
             latest[v.unit_id] = v
     return latest
@@ -110,11 +140,17 @@ def build() -> Board:
     return Board(desk(), rows, per_status)
 
 
+def contact_of(unit: Unit) -> Contact:
+    """Whom to call about ``unit``, as its board row says."""
+    return Row(unit, "", latest=latest_versions(unit).get(unit.pk)).contact
+
+
 def reminder_rows(board: Board) -> list[tuple]:
     out = []
     for r in board.to_remind:
         when = timezone.localtime(r.latest.uploaded_at).strftime("%Y-%m-%d %H:%M") if r.latest else ""
-        out.append((r.unit.name, r.status, r.reason, r.unit.contact, r.unit.phone,
+        who = r.contact
+        out.append((r.unit.name, r.status, r.reason, who.person, who.phone, who.source,
                     f"第{r.latest.number}版" if r.latest else "", when))
     return out
 
@@ -122,8 +158,7 @@ def reminder_rows(board: Board) -> list[tuple]:
 def reminder_text(board: Board) -> str:
     """A notice to paste into a message: who, and what each still has to do."""
     d = board.desk
-    lines = [f"各单位：{d.name}{d.year}年度政府信息公开工作年度报告报送截止日期为{deadline_text(d.deadline)}。"
-             "以下单位请尽快通过本单位的填报链接处理："]
+    lines = [f"各单位：{deadline_sentence(d)}以下单位请尽快通过本单位的填报链接处理："]
     for n, r in enumerate(board.to_remind, start=1):
         lines.append(f"{n}. {r.unit.name}：{r.reason}")
     if len(lines) == 1:
@@ -152,7 +187,7 @@ def reminder_xlsx(board: Board) -> bytes:
         ws.append([str(v) for v in row])
         for cell in ws[ws.max_row]:
             cell.data_type = "s"
-    for col, width in zip("ABCDEFG", (30, 8, 50, 12, 16, 10, 18), strict=True):
+    for col, width in zip("ABCDEFGH", (30, 8, 50, 12, 16, 10, 10, 18), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
@@ -167,8 +202,8 @@ def status_text(board: Board) -> str:
     lines = []
     for r in board.rows:
         latest = f"第{r.latest.number}版 {timezone.localtime(r.latest.uploaded_at):%Y-%m-%d %H:%M}" if r.latest else "—"
-        lines.append(f"{r.unit.name}\t{r.status}\t{latest}\t强制 {r.errors}\t提示 {r.warnings}\t"
-                     f"{r.unit.contact or ''}\t{r.unit.phone or ''}")
+        who = r.contact
+        lines.append(f"{r.unit.name}\t{r.status}\t{latest}\t强制 {r.errors}\t提示 {r.warnings}\t{who.person}\t{who.phone}")
     return "\n".join(head + lines)
 
 
@@ -184,7 +219,7 @@ def send_reminders(board: Board, actor: str) -> tuple[int, list[str]]:
         if not r.unit.email:
             without.append(r.unit.name)
             continue
-        body = (f"{r.unit.name}：\n\n{d.name}{d.year}年度政府信息公开工作年度报告报送截止日期为{deadline_text(d.deadline)}。\n"
+        body = (f"{r.unit.name}：\n\n{deadline_sentence(d)}\n"
                 f"贵单位目前的状态：{r.reason}。\n请通过区政务公开办发给贵单位的填报链接处理。\n")
         EmailMessage(f"【催报】{d.year}年度政府信息公开工作年度报告", body, to=[r.unit.email]).send()
         audit.record(actor, "remind", r.unit, r.latest, to=r.unit.email, reason=r.reason)

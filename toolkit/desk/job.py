@@ -3,8 +3,10 @@
 From the latest counting version of every unit (returned ones left out and named) it writes, into a
 folder of its own under ``DIR/runs`` (never reused): the summary workbook and its 催报 list with
 ``nianbao consolidate``'s code (units with errors excluded and named), then the published report as
-.docx and .pdf with ``nianbao report``'s code. Progress, the versions that went in and their hashes
-and the outputs' hashes are written to its ``SummaryRun`` row as it goes.
+.docx and .pdf with ``nianbao report``'s code, its 文字部分 from the text given with the run. While any part
+is still 【待填写】 the report is a draft, marked as ``nianbao report --draft`` marks it, and the run lists
+those parts. Progress, the versions that went in and their hashes and the outputs' hashes are written to
+its ``SummaryRun`` row as it goes.
 """
 
 from __future__ import annotations
@@ -53,12 +55,17 @@ def run_job(run_id: int) -> None:
                 run.excluded.append({"unit": unit.name, "reason": f"有错误已排除：{first_problem(unit)}"})
         outputs = {label: path for label, path in outcome.outputs.items() if path}
         message = headline(outcome.result, outcome.written)
+        text = None
+        if run.narrative:  # the 文字部分 given with the run, kept beside its outputs
+            text = folder / "年报文字部分.md"
+            text.write_text(run.narrative, encoding="utf-8")
         if outcome.summary is not None:
             for suffix in REPORT_SUFFIXES:
                 target = folder / f"{desk.name}{desk.year}年政府信息公开工作年度报告{suffix}"
-                made = make_report(outcome.summary, target)
+                made = make_report(outcome.summary, target, text=text, draft_when_unfinished=True)
                 if made.output is not None:
-                    outputs[f"年报（{suffix[1:]}）"] = made.output
+                    outputs[f"年报{'草稿' if made.document.draft else ''}（{suffix[1:]}）"] = made.output
+                    run.unfinished = list(made.document.placeholders)
                 SummaryRun.objects.filter(pk=run.pk).update(done=run.total - (1 if suffix == ".docx" else 0))
         run.outputs = {label: {"file": Path(p).name, "sha256": storage.sha256_file(Path(p))} for label, p in outputs.items()}
         run.state, run.message, run.done = "完成", message, run.total

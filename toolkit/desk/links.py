@@ -60,6 +60,25 @@ def replace_link(desk_dir: Path, unit: Unit, new_link: str) -> Path:
     return write_new(path, buf.getvalue().encode("utf-8-sig"), mode=0o600)
 
 
+def has_link(unit: Unit) -> bool:
+    """Whether a link was ever handed out for ``unit``: ``desk init`` made one for every roster unit and every
+    link made since is in the audit log (``new_link``); a unit added in the admin before the admin made links
+    (its ``setting`` event says ``added``) had none."""
+    from toolkit.desk.models import AuditEvent
+
+    events = AuditEvent.objects.filter(unit=unit)
+    if events.filter(action="new_link").exists():
+        return True
+    return not events.filter(action="setting", detail__added=True).exists()
+
+
+def make_link(desk_dir: Path, unit: Unit, base: str) -> str:
+    """A new link for ``unit`` (any old one stops working), written to its row of ``填报链接.csv``."""
+    new = link(base, regenerate(unit))
+    replace_link(Path(desk_dir), unit, new)
+    return new
+
+
 def regenerate(unit: Unit) -> str:
     """A new token for ``unit``; the old link stops working at once."""
     token = new_token()

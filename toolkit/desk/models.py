@@ -98,7 +98,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.CharField("操作人", max_length=300)
     action = models.CharField("操作", max_length=32, db_index=True, choices=[
-        ("upload", "上传"), ("download", "下载"), ("return", "退回"), ("withdraw", "撤回"), ("new_link", "重新生成链接"),
+        ("upload", "上传"), ("download", "下载"), ("return", "退回"), ("withdraw", "撤回"), ("new_link", "生成填报链接"),
         ("login", "登录"), ("login_failed", "登录失败"), ("setting", "修改设置"), ("summary", "汇总"),
         ("export", "批量导出"), ("remind", "发送催报邮件")])
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name="单位")
@@ -137,6 +137,9 @@ class SummaryRun(models.Model):
     excluded = models.JSONField("排除的单位", default=list, blank=True)
     outputs = models.JSONField("结果文件", default=dict, blank=True)
     message = models.TextField("结果说明", blank=True, default="")
+    narrative = models.TextField("年报文字部分", blank=True, default="")  # the --text file's text, as given
+    narrative_name = models.CharField("文字部分文件名", max_length=300, blank=True, default="")
+    unfinished = models.JSONField("年报尚为【待填写】的部分", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "汇总记录"

@@ -34,15 +34,30 @@ def input_name(unit: Unit, version: Version) -> str:
 
 
 def left_reason(version: Version) -> str:
-    """Why a unit's latest version is not counted, as the board says it; '' when it counts."""
+    """Why a unit's latest version is not counted, in the board's words (已退回 / 有错误); '' when it counts."""
     status = st.of_version(version)
     if status == st.RETURNED:
-        return st.reason(status, version.errors, version.unexplained, version.return_comment)
+        why = f"（退回理由：{version.return_comment}）" if version.return_comment else ""
+        return f"{st.RETURNED}{why}，请按退回理由改正后重新上传"
     if version.errors:
         errors = [f for f in Version.objects.get(pk=version.pk).findings if f.get("severity") == "error"]
         first = errors[0]["message"] if errors else ""
-        return f"有错误已排除：{first}" if first else st.reason(status, version.errors, version.unexplained)
+        count = f"共 {version.errors} 处强制性错误" if version.errors > 1 else "1 处强制性错误"
+        where = "；各处错误见收报情况页面中该单位的审核结果" if version.errors > 1 or not first else ""
+        return f"{st.HAS_ERRORS}（{count}）" + (f"，第一处：{first}" if first else "") + where
     return ""
+
+
+def left_message(unit: Unit, version: Version) -> str:
+    """What 报送情况, the 催报 list and the terminal say of a unit left out: unit, version and uploaded file as the
+    board names them, and the board's reason."""
+    return f"{unit.name} 第{version.number}版（上传的文件“{version.original_name}”）未计入汇总：{left_reason(version)}"
+
+
+def board_line() -> str:
+    """The board's counts, in its words, for what ``desk summary`` prints first."""
+    counts = boards.build().counts
+    return "收报情况（与收报情况页面相同）：" + "，".join(f"{s} {counts[s]} 个" for s in st.STATUSES) + "。"
 
 
 def chosen() -> tuple[list[tuple[Unit, Version]], list[tuple[str, str]]]:
@@ -87,6 +102,23 @@ def gather(work: Path, take: list[tuple[Unit, Version]]) -> tuple[list[str], Pat
     return names, roster
 
 
+def own_figures(unit: Unit, version: Version):
+    """The version's figures as a report (its 基本信息 gives the 催报 contact, as ``consolidate`` reads it from the
+    file), or None when the workbook names another unit (``desk.other_unit``) or could not be read."""
+    from toolkit.core.errors import NianbaoError
+    from toolkit.workbook.export import from_json
+
+    if not boards.own_workbook(unit, version):
+        return None
+    figures = Version.objects.filter(pk=version.pk).values_list("figures", flat=True).first()
+    if not isinstance(figures, dict):
+        return None
+    try:
+        return from_json(figures)
+    except NianbaoError:
+        return None
+
+
 @contextlib.contextmanager
 def _inside(folder: Path):
     """Run with ``folder`` as the working directory, so every message names an input by its own short name."""
@@ -101,7 +133,7 @@ def _inside(folder: Path):
 def summarize(output: Path, allow_errors: bool = False, progress=None,
               take: list[tuple[Unit, Version]] | None = None) -> Outcome:
     """Write the summary workbook (and its 催报 list beside it) exactly as ``nianbao consolidate`` would."""
-    from toolkit.district.consolidate import EXCLUDED, MISSING, collect_inputs, consolidate
+    from toolkit.district.consolidate import EXCLUDED, MISSING, RETURNED, collect_inputs, consolidate
     from toolkit.district.outcome import reminders_path
     from toolkit.district.roster import normalize_name, read_roster
     from toolkit.district.run import refuse_overwriting, write_outputs
@@ -135,7 +167,8 @@ def summarize(output: Path, allow_errors: bool = False, progress=None,
             continue
         own, version = left[normalize_name(unit.name)]
         shown = input_name(own, version)
-        unit.status, unit.file, unit.sha256 = EXCLUDED, shown, version.sha256
-        message = f"文件“{shown}”未计入汇总：{left_reason(version)}"
-        unit.findings = [Finding(LEFT_RULE, ERROR, message, file=shown)]
+        returned = st.of_version(version) == st.RETURNED
+        unit.status, unit.file, unit.sha256 = RETURNED if returned else EXCLUDED, shown, version.sha256
+        unit.findings = [Finding(LEFT_RULE, ERROR, left_message(own, version), file=shown)]
+        unit.report = own_figures(own, version)
     return write_outputs(result, output, reminders, allow_errors=allow_errors)

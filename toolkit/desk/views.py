@@ -204,14 +204,43 @@ def board_page(request):
     return render(request, "desk/board.html", {
         "board": b, "desk": b.desk, "deadline": boards.deadline_text(b.desk.deadline), "runs": runs,
         "running": any(r.state in ("排队", "进行中") for r in runs), "mail": settings.NIANBAO_MAIL,
-        "mail_note": request.session.pop("mail_note", ""),
+        "mail_note": request.session.pop("mail_note", ""), "summary_problem": request.session.pop("summary_problem", ""),
         "counts": [(s, b.counts[s]) for s in st.STATUSES], "remind_text": boards.reminder_text(b)})
+
+
+NARRATIVE_SUFFIXES = (".txt", ".md")
+
+
+def _narrative(request) -> tuple[str, str, str]:
+    """The report's 文字部分 given with the run (``nianbao report --text``'s format): (name, text, problem)."""
+    from pathlib import Path
+
+    from toolkit.report.content import NARRATIVE_BYTES, NarrativeError, narrative_text
+
+    upload = request.FILES.get("text")
+    if not isinstance(upload, HashedUpload):
+        return "", "", ""
+    name = intake.shown_name(upload.name or "")
+    if Path(name).suffix.lower() not in NARRATIVE_SUFFIXES:
+        return name, "", (f"文字部分文件“{name}”不是 .txt 或 .md 文本文件，未生成汇总。请在记事本或 WPS 中把一、五、六部分的文字"
+                          "另存为 UTF-8 编码的 .txt 文件后重新选择；不需要时不选文件即可")
+    if upload.size > NARRATIVE_BYTES:
+        return name, "", (f"文字部分文件“{name}”超过 {NARRATIVE_BYTES >> 20} MiB，未生成汇总。"
+                          "请只放一、五、六部分的文字和落款、联系方式后重新选择")
+    upload.seek(0)
+    data = upload.read(NARRATIVE_BYTES + 1)
+    try:
+        narrative_text(data, Path(name))
+    except NarrativeError as exc:
+        return name, "", f"文字部分{exc.message.rstrip('。')}。本次未生成汇总，改好后请重新选择该文件"
+    return name, data.decode("utf-8-sig"), ""
 
 
 @login_required
 @require_POST
 def board_summary(request):
-    """Start the one-click summary (summary workbook, 催报 list, report .docx and .pdf) as a background job."""
+    """Start the one-click summary (summary workbook, 催报 list, report .docx and .pdf) as a background job; the
+    report's 文字部分 may come with it (a .txt or .md file, as ``nianbao report --text`` reads)."""
     import subprocess
     import sys
 
@@ -219,7 +248,11 @@ def board_summary(request):
 
     from toolkit.desk.models import SummaryRun
 
-    run = SummaryRun.objects.create(by=request.user.get_username())
+    name, text, problem = _narrative(request)
+    if problem:
+        request.session["summary_problem"] = problem
+        return redirect("/board/#runs")
+    run = SummaryRun.objects.create(by=request.user.get_username(), narrative=text, narrative_name=name)
     audit.record(audit.staff(request.user), "summary", None, run=run.pk, state="开始")
     subprocess.Popen([sys.executable, "-m", "toolkit.desk.job", str(settings.NIANBAO_DESK_DIR), str(run.pk)],
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
@@ -298,7 +331,9 @@ def board_unit(request, unit_id: int):
     return render(request, "desk/board_unit.html", {
         "desk": desk, "unit": unit, "versions": versions,
         "status": season.status_of(unit), "latest": season.latest(unit),
-        "new_link": request.session.pop("new_link", ""), "problem": request.session.pop("problem", "")})
+        "new_link": request.session.pop("new_link", ""), "old_link": request.session.pop("old_link", True),
+        "has_link": links.has_link(unit), "contact": boards.contact_of(unit),
+        "problem": request.session.pop("problem", "")})
 
 
 @login_required
@@ -347,16 +382,16 @@ def board_audit(request):
 @login_required
 @require_POST
 def board_new_link(request, unit_id: int):
-    """Staff regenerate a unit's link: the old one stops working, the new one is shown once and written to 填报链接.csv."""
+    """Staff make a unit's link (its first, or a new one: the old one stops working); shown once, written to 填报链接.csv."""
     from django.conf import settings
 
     unit = get_object_or_404(Unit, pk=unit_id)
     desk = boards.desk()
-    token = links.regenerate(unit)
-    audit.record(audit.staff(request.user), "new_link", unit)
-    new = links.link(desk.base_url, token)
-    links.replace_link(settings.NIANBAO_DESK_DIR, unit, new)
+    had = links.has_link(unit)
+    new = links.make_link(settings.NIANBAO_DESK_DIR, unit, desk.base_url)
+    audit.record(audit.staff(request.user), "new_link", unit, first=not had)
     request.session["new_link"] = new
+    request.session["old_link"] = had
     return redirect(f"/board/unit/{unit.pk}/")
 
 

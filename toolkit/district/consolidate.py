@@ -29,6 +29,7 @@ from toolkit.core.coverage import (  # noqa: F401  (statuses and 报送情况 ar
     MISSING,
     NOT_ON_ROSTER,
     PASSED,
+    RETURNED,
     STATUS_SHEET,
     STATUSES,
     SUMMED_STATUSES,
@@ -146,7 +147,7 @@ class Consolidation:
     @property
     def to_fix(self) -> list[Unit]:
         """Units whose files must be fixed before they can be summed."""
-        return self.having(EXCLUDED, DUPLICATE, NOT_ON_ROSTER)
+        return self.having(EXCLUDED, RETURNED, DUPLICATE, NOT_ON_ROSTER)
 
     @property
     def has_errors(self) -> bool:

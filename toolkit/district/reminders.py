@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.core import spec
 from toolkit.core.atomic import write_atomically
-from toolkit.district.consolidate import EXCLUDED, FINDINGS_SHEET, MISSING, Consolidation, Unit
+from toolkit.district.consolidate import EXCLUDED, FINDINGS_SHEET, MISSING, RETURNED, Consolidation, Unit
 
-REMIND_STATUSES = (MISSING, EXCLUDED)
+REMIND_STATUSES = (MISSING, EXCLUDED, RETURNED)  # 已退回: only a collection desk returns a unit
 MISSING_REASON = "未报送，请催报"
 CONTACT_LABEL, PHONE_LABEL = ({f.key: f.label for f in spec.INFO_FIELDS}[k] for k in ("contact", "phone"))
 
@@ -32,10 +33,17 @@ class Contact:
 def contact(unit: Unit) -> Contact:
     """The roster's contact when it has one, else the unit's own 基本信息, else empty."""
     r = unit.roster
-    person, phone = (r.contact or "", r.phone or "") if r is not None else ("", "")
+    listed = (r.contact, r.phone) if r is not None else (None, None)
+    return choose_contact(*listed, unit.report.info if unit.report is not None else None)
+
+
+def choose_contact(person: str | None, phone: str | None, info: Mapping[str, object] | None) -> Contact:
+    """The one rule (``consolidate``'s and the desk's): the roster's 联系人/联系电话 when either is given there,
+    else the workbook's 基本信息 (``info``: its ``contact`` and ``phone``), else empty."""
+    person, phone = (person or "").strip(), (phone or "").strip()
     if person or phone:
         return Contact(person, phone, "名单")
-    info = unit.report.info if unit.report is not None else {}
+    info = info or {}
     person, phone = (str(info.get("contact") or "").strip(), str(info.get("phone") or "").strip())
     if person or phone:
         return Contact(person, phone, spec.INFO_SHEET)

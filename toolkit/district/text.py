@@ -16,6 +16,7 @@ from toolkit.district.consolidate import (
     MISSING,
     NOT_ON_ROSTER,
     PASSED,
+    RETURNED,
     WARNED,
     Consolidation,
     key_totals,
@@ -57,8 +58,8 @@ def headline(result: Consolidation, written: bool = True) -> str:
         parts = [f"{result.name} {result.year or '—'} 年度汇总：共汇总 {len(result.summed)} 个单位"]
     else:
         parts = [f"{result.name} {result.year or '—'} 年度汇总：未生成汇总表（可汇总的单位 {len(result.summed)} 个）"]
-    for status, label in ((EXCLUDED, "有错误已排除"), (DUPLICATE, "重复未计入"), (NOT_ON_ROSTER, "不在名单未计入"),
-                          (MISSING, "未报")):
+    for status, label in ((EXCLUDED, "有错误已排除"), (RETURNED, "已退回未计入"), (DUPLICATE, "重复未计入"),
+                          (NOT_ON_ROSTER, "不在名单未计入"), (MISSING, "未报")):
         n = len(result.having(status))
         if n:
             parts.append(f"{label} {n} {'份' if status in (DUPLICATE, NOT_ON_ROSTER) else '个'}")
@@ -194,6 +195,7 @@ def render_text(outcome: Outcome) -> str:
         lines.append(f"以下文件路径相对于输入文件夹“{folder}”。")
     sections = (
         (EXCLUDED, "有错误已排除", "个", "未计入汇总，请改正后重新报送"),
+        (RETURNED, "已退回", "个", "未计入汇总，请按退回理由改正后重新报送"),
         (DUPLICATE, "重复", "份", "均未计入，请确认保留哪一份，把另一份移出文件夹后重新汇总"),
         (NOT_ON_ROSTER, "不在名单", "份", "未计入，请核对单位名称或补充名单"),
     )
@@ -215,8 +217,9 @@ def render_text(outcome: Outcome) -> str:
     if missing:
         where = f"，催报名单已写入 {outcome.reminders}" if outcome.reminders else ""
         lines.append(f"未报 {len(missing)} 个（请催报{where}）：{'、'.join(u.name for u in missing)}")
-    if outcome.reminders and (missing or result.having(EXCLUDED)):
-        lines.append(f"催报名单列出未报和有错误已排除的单位，附联系人、联系电话和需要处理的问题：{outcome.reminders}")
+    if outcome.reminders and (missing or result.having(EXCLUDED, RETURNED)):
+        left = "未报、有错误已排除和已退回" if result.having(RETURNED) else "未报和有错误已排除"
+        lines.append(f"催报名单列出{left}的单位，附联系人、联系电话和需要处理的问题：{outcome.reminders}")
     for f in result.findings:
         if f.rule != "consolidate.sum_unknown":
             lines.append(f"注意：{_relative_text(f.message, folder)}")

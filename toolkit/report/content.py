@@ -336,8 +336,16 @@ def read_narrative(path: Path) -> Narrative:
         raise NarrativeError(path, "找不到文字部分文件", "请检查 --text 后的文件路径")
     if path.stat().st_size > NARRATIVE_BYTES:
         raise NarrativeError(path, f"文字部分文件超过 {NARRATIVE_BYTES >> 20} MiB", "请只放一、五、六部分的文字")
+    return narrative_text(path.read_bytes(), path)
+
+
+def narrative_text(data: bytes, path: Path | None = None) -> Narrative:
+    """The text of a --text file (``data``, its bytes, at most ``NARRATIVE_BYTES``) checked and parsed as
+    ``read_narrative`` does; ``path`` names it in messages."""
+    if len(data) > NARRATIVE_BYTES:
+        raise NarrativeError(path, f"文字部分文件超过 {NARRATIVE_BYTES >> 20} MiB", "请只放一、五、六部分的文字")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NarrativeError(path, "文字部分文件不是 UTF-8 编码", "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
     from toolkit.core.names import first_control

@@ -75,6 +75,16 @@ class ReportDocument:
     missing: tuple[str, ...] = ()  # what is still 【待填写】, in the words the command prints
 
     @property
+    def placeholder_sections(self) -> tuple[str, ...]:
+        """The headings of the sections still 【待填写】 (the text gave none of their words)."""
+        return tuple(s.heading for s in self.sections if any(p.placeholder for p in s.paragraphs))
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """Everything still 【待填写】, in the words the command prints: sections first, then ``missing``."""
+        return self.placeholder_sections + self.missing
+
+    @property
     def unfinished(self) -> bool:
         """Some part still carries the 【待填写】 placeholder."""
-        return bool(self.missing) or any(p.placeholder for s in self.sections for p in s.paragraphs)
+        return bool(self.placeholders)

@@ -95,8 +95,9 @@ def render(doc: ReportDocument, output: Path) -> Path:
 
 
 def make_report(source: Path, output: Path, *, text: Path | None = None, previous: Path | None = None,
-                draft: bool = False) -> ReportResult:
-    """Validate ``source``, then write its published report to ``output`` (refused on 强制 unless ``draft``)."""
+                draft: bool = False, draft_when_unfinished: bool = False) -> ReportResult:
+    """Validate ``source``, then write its published report to ``output`` (refused on 强制 unless ``draft``);
+    with ``draft_when_unfinished`` a report still 【待填写】 somewhere is marked as ``draft`` marks it."""
     from validators.engine import Options, load_previous, validate_paths
 
     narrative = read_narrative(text) if text is not None else None
@@ -113,4 +114,6 @@ def make_report(source: Path, output: Path, *, text: Path | None = None, previou
         return ReportResult(None, results, True, findings=result.findings)
     coverage = read_coverage(source)
     doc = build_document(result.report, narrative=narrative, previous=last_year, draft=draft, coverage=coverage)
+    if draft_when_unfinished and not draft and doc.unfinished:
+        doc = build_document(result.report, narrative=narrative, previous=last_year, draft=True, coverage=coverage)
     return ReportResult(render(doc, output), results, False, doc, result.findings, coverage)
