@@ -506,7 +506,11 @@ def read_workbook(path: str | Path) -> AnnualReport:
         sheet, ref = lay.info[f.key]
         cell = sheets[sheet].get(ref)
         text = _text(cell)
-        if f.kind in ("year", "count") and text is not None:
+        if f.kind != "version" and cell is not None and cell.formula is not None:
+            info[f.key] = None  # a formula's cached result (a HYPERLINK's 点我) is never taken as what the clerk typed
+            bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "formula",
+                                           "公式" if cell.formula.startswith("<") else _shown(cell))
+        elif f.kind in ("year", "count") and text is not None:
             number = _decimal(text)
             if number is not None and number == number.to_integral_value() and number >= 0:
                 info[f.key] = int(number)
