@@ -231,6 +231,7 @@ UNUSABLE_RULES = {
     "moved-labels.xlsx": "template.labels_changed",
     "old-version.xlsx": "template.version",
     "inflated.xlsx": "file.too_large",
+    "workbooks.zip": "file.zip",
 }
 
 
