@@ -88,3 +88,11 @@ def test_hand_made_csv_rows_with_only_the_name_or_trailing_commas_are_read(tmp_p
     roster.write_text(HEADER + "示例区教育局\n示例区民政局,,\n示例区财政局,,部门,,\n", encoding="utf-8")
     assert [(u.name, u.credit_code, u.level) for u in read_roster(roster)] == [
         ("示例区教育局", None, None), ("示例区民政局", None, None), ("示例区财政局", None, "部门")]
+
+
+def test_value_under_an_empty_header_cell_is_refused(tmp_path):
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,,层级\n示例区教育局,,部门\n示例区民政局,已撤并,部门\n", encoding="utf-8")
+    with pytest.raises(RosterError) as refused:
+        read_roster(roster)
+    assert "第 3 行第 2 栏的“已撤并”上方表头是空的" in refused.value.message

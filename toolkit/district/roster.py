@@ -138,6 +138,11 @@ def _check_shape(path: Path, line: int, header: list[str], name_col: int, row: l
                                 f"多出的“{shown_name(limits.shown(extra, 40))}”不知属于哪一栏",
                           "请在 Excel 或 WPS 中打开名单，把该行的每个值放到表头对应的列下（多出的内容删去或给该列加上表头），"
                           "然后重新保存")
+    unlabelled = next((col for col in range(min(filled, columns)) if not header[col].strip() and row[col].strip()), None)
+    if unlabelled is not None:
+        raise RosterError(path, f"第 {line} 行第 {unlabelled + 1} 栏的“{shown_name(limits.shown(row[unlabelled].strip(), 40))}”"
+                                f"上方表头是空的（表头为：{labels}），不知属于哪一栏",
+                          "请在 Excel 或 WPS 中给该列写上表头，或删去该列的内容，然后重新保存")
     if len(row) < columns and filled > name_col + 1:
         raise RosterError(path, f"第 {line} 行有 {len(row)} 栏，表头有 {columns} 栏（{labels}），"
                                 "无法确定该行缺的是哪一栏，值可能落在错误的列下",
