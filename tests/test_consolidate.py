@@ -136,9 +136,11 @@ def test_summary_equals_an_independent_sum_of_the_clean_units(district, allowed)
     assert summary.bad == {}
 
 
-def test_summary_validates_clean(allowed):
+def test_summary_validates_with_one_warning_naming_the_units_left_out(allowed):
     [result] = validate_paths([allowed])
-    assert result.findings == []
+    [left_out] = result.findings
+    assert (left_out.rule, left_out.severity, result.valid) == ("summary.left_out", "warning", True)
+    assert all(name in left_out.message for name in (*MISSING, BROKEN, DUP, STRANGER))
 
 
 def test_status_sheet_has_every_roster_unit_and_input_with_its_status(district, allowed):

@@ -13,6 +13,7 @@ CASES = [
     ("corrupt.xlsx", "file.corrupt", "已损坏"),
     ("not-a-workbook.xlsx", "file.corrupt", "不是 Excel 工作簿"),
     ("plain-text.xlsx", "file.corrupt", "不是 Excel 工作簿"),
+    ("workbooks.zip", "file.zip", "其中有 2 个工作簿或压缩包"),
     ("encrypted.xlsx", "file.encrypted", "加密"),
     ("legacy.xls", "file.format", ".xls"),
     ("wps.et", "file.format", ".et"),

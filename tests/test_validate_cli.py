@@ -272,3 +272,13 @@ def test_an_annotated_copy_gives_the_same_findings_as_its_input(tmp_path):
     assert invoke(bad, "--annotate", tmp_path / "out")[0] == 1
     [original, copy] = validate_paths([bad, tmp_path / "out" / bad.name])
     assert copy.flatten() == original.flatten()
+
+
+def test_validate_of_a_zip_of_workbooks_says_to_unpack_or_consolidate(tmp_path):
+    archive = tmp_path / "latest.zip"
+    shutil.copy(corpus.UNUSABLE / "workbooks.zip", archive)
+    code, out, _ = invoke(archive)
+    assert code == 1
+    assert "file.zip" in out and "file.corrupt" not in out and "缺少工作簿结构" not in out
+    assert "“latest.zip”" in out and "这是一个压缩包（.zip），其中有 2 个工作簿或压缩包" in out
+    assert "请先解压" in out and "汇总（consolidate）可以直接读取这个压缩包" in out

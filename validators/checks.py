@@ -121,7 +121,10 @@ def _bad_cells(report: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
             continue  # what replaced a total's formula is named by template.total_overwritten, once
         if key.startswith("info."):
             field = key[len("info."):]
-            yield ctx.info("info.year" if field == "year" else "info.invalid", field, actual=bad.raw)
+            if bad.kind == "formula":
+                yield ctx.info("info.formula", field, raw=bad.raw)
+            else:
+                yield ctx.info("info.year" if field == "year" else "info.invalid", field, actual=bad.raw)
             continue
         rule = f"cell.{bad.kind}"
         if rule not in _cell_rules():
@@ -158,7 +161,7 @@ def _money(report: AnnualReport, ctx: _Ctx) -> Iterator[Finding]:
 
 def _info(report: AnnualReport, options: Options, ctx: _Ctx) -> Iterator[Finding]:
     info, bad = report.info, report.bad
-    if report.agency is None:
+    if report.agency is None and "info.name" not in bad:
         yield ctx.info("info.name", "name")
     year = info.get("year")
     if "info.year" not in bad:

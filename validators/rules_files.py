@@ -12,6 +12,7 @@ RULES = (
     Rule("file.unreadable", ERROR, "文件无法读取", _FROM_MESSAGE, "", "toolkit.core.errors.NianbaoError"),
     Rule("file.missing", ERROR, "文件不存在", _FROM_MESSAGE, ""),
     Rule("file.corrupt", ERROR, "文件已损坏或不是 Excel 工作簿", _FROM_MESSAGE, ""),
+    Rule("file.zip", ERROR, "压缩包不是工作簿（审核逐个检查工作簿）", _FROM_MESSAGE, ""),
     Rule("file.too_large", ERROR, "文件超过处理上限（解压后过大、压缩比异常或成员过多）", _FROM_MESSAGE, "", limits.DOC),
     Rule("file.encrypted", ERROR, "文件已加密", _FROM_MESSAGE, ""),
     Rule("file.format", ERROR, "文件格式不是 .xlsx", _FROM_MESSAGE, ""),

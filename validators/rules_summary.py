@@ -3,6 +3,8 @@
 A summary (written by ``nianbao consolidate``) carries its provenance in 汇总明细
 (``toolkit.workbook.provenance``). A table cell edited afterwards, even one that keeps every 勾稽关系,
 contradicts it: ``summary.detail_mismatch`` refuses it in ``validate``, ``report`` and a city run.
+A summary also records in 报送情况 which units it did not count (``toolkit.core.coverage``): the format does
+not forbid a partial summary, so ``summary.left_out`` is a 提示 that names them, for the level above to see.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.core import cells, spec
+from toolkit.core.coverage import LEFT_OUT_WORDS, Coverage
 from toolkit.core.errors import NianbaoError
 from toolkit.core.model import AnnualReport
 from validators.catalogue import Rule, finding
-from validators.findings import ERROR, Finding
+from validators.findings import ERROR, WARNING, Finding
 
 SUMMARY_LEVELS = ("区县", "市")  # only a summary at these levels can have been written by consolidate
 SHOWN_CELLS = 5  # cells named in one finding's message; the others are counted
+SHOWN_UNITS = 10  # units left out named in one finding's message; the others are counted
 
 RULES = (
     Rule(
@@ -35,6 +39,14 @@ RULES = (
         "汇总表“{file}”的“汇总明细”{detail}，无法核对汇总表的数字来源",
         "请用各单位的年报重新汇总生成汇总表，不要手工修改",
     ),
+    Rule(
+        "summary.left_out",
+        WARNING,
+        "汇总表有单位未计入",
+        "汇总表“{name}”的数字汇总自 {summed} 个单位，另有 {count} 个单位未计入（见工作表“报送情况”）：{who}",
+        "请核对；如确实不能计入（如单位已撤并、确认不报送），请在“审核说明”工作表写明原因（规则编号 summary.left_out，"
+        "工作表“{sheet}”，单元格 {cell}，不少于6个字）；如需计入，请这些单位报送或改正后重新汇总",
+    ),
 )
 
 
@@ -50,6 +62,7 @@ def summary_findings(report: AnnualReport) -> Iterator[Finding]:
     except NianbaoError as exc:
         yield finding("summary.detail_damaged", file=file, detail=f"无法读取（{exc.problem}）")
         return
+    yield from _left_out(report, file)
     if detail is None:
         return
     if not detail.rows or not detail.complete:
@@ -66,3 +79,39 @@ def summary_findings(report: AnnualReport) -> Iterator[Finding]:
                       column=spec.column_label(cell), row_key=cell.row, column_key=cell.column,
                       expected=detail.total(key), actual=report.values.get(key), units=len(detail.rows), more=more,
                       name=Path(file).name)
+
+
+def _left_out(report: AnnualReport, file: str) -> Iterator[Finding]:
+    """The units the summary's 报送情况 records as not counted, each with its reason, on the 汇总单位数 cell."""
+    from toolkit.workbook.provenance import read_coverage
+
+    try:
+        coverage = read_coverage(file)
+    except NianbaoError:
+        return  # the workbook was read already; a 报送情况 that cannot be read names no unit
+    if coverage is None or not coverage.left_out:
+        return
+    sheet, ref = cells.layout().info["units"]
+    yield finding("summary.left_out", file=file, sheet=sheet, cell=ref, row=_units_label(),
+                  row_key="units", name=Path(file).name, summed=coverage.summed, count=len(coverage.left_out),
+                  who=left_out_text(coverage))
+
+
+def left_out_text(coverage: Coverage) -> str:
+    """``甲局、乙局（未报送）；丙局（年报有错误，未计入）``: at most ``SHOWN_UNITS`` names, the rest counted."""
+    parts, shown = [], 0
+    for status, words in LEFT_OUT_WORDS.items():
+        names = coverage.names(status)[:max(SHOWN_UNITS - shown, 0)]
+        shown += len(names)
+        if names:
+            parts.append(f"{'、'.join(names)}（{words}）")
+    others = [name for name, status in coverage.left_out if status not in LEFT_OUT_WORDS]
+    if others and shown < SHOWN_UNITS:
+        parts.append(f"{'、'.join(others[:SHOWN_UNITS - shown])}（未计入）")
+        shown += min(len(others), SHOWN_UNITS - shown)
+    more = f"，等 {len(coverage.left_out)} 个单位" if shown < len(coverage.left_out) else ""
+    return "；".join(parts) + more
+
+
+def _units_label() -> str:
+    return next(f.label for f in spec.INFO_FIELDS if f.key == "units")

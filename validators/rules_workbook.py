@@ -63,6 +63,8 @@ RULES = (
     Rule("info.year_mismatch", ERROR, "报告年度不符", AT + "为 {actual}，本次审核的年度为 {expected}",
          "请确认提交的是本年度的年报，或改正报告年度"),
     Rule("info.level", ERROR, "单位层级无效", AT + "为“{actual}”，应为 {choices} 之一", "请从下拉列表选择单位层级"),
+    Rule("info.formula", ERROR, "基本信息中有公式", AT + "是公式“{raw}”，不是直接输入的文字",
+         "请在 Excel 或 WPS 中选中该单元格，直接输入{label}（不要用公式或超链接），然后保存"),
     Rule("info.invalid", ERROR, "基本信息填写无效", AT + "填写的“{actual}”无效", "请按单元格提示重新填写"),
     # --- identities (pandera) ----------------------------------------------------------------
     Rule("t3.balance", ERROR, "表三本列勾稽关系不成立",

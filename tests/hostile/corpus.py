@@ -390,7 +390,8 @@ def _injected_roster(box: Sandbox) -> list[Command]:
     build.workbook(box.inputs / "甲局.xlsx", 11, "甲局")
     roster = box.made / "名单.csv"
     rows = ["单位名称,联系人,联系电话", "甲局,张三,123"]
-    rows += [f'"{p.replace(chr(34), chr(34) * 2)}局{i}","{p}","{p}"' for i, p in enumerate(INJECTIONS)]
+    quoted = [p.replace(chr(34), chr(34) * 2) for p in INJECTIONS]  # a well-formed CSV: quotes doubled in every field
+    rows += [f'"{q}局{i}","{q}","{q}"' for i, q in enumerate(quoted)]
     roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
     box.inputs.joinpath("名单.csv").write_bytes(roster.read_bytes())
     roster.unlink()

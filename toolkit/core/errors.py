@@ -45,6 +45,12 @@ class CorruptFileError(InputFileError):
     rule = "file.corrupt"
 
 
+class ZipOfWorkbooksError(CorruptFileError):
+    """A .zip archive holding workbooks (what consolidate reads), given where one workbook is expected."""
+
+    rule = "file.zip"
+
+
 class TooLargeError(InputFileError):
     """Past a limit of ``toolkit.core.limits``: a part or member too big, a zip bomb, too many members."""
 

@@ -120,6 +120,36 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _width(row: list[str]) -> int:
+    """How many fields a row really has: trailing empty fields (Excel's trailing commas) do not count."""
+    return next((n for n in range(len(row), 0, -1) if row[n - 1].strip()), 0)
+
+
+def _check_shape(path: Path, line: int, header: list[str], name_col: int, row: list[str]) -> None:
+    """A row must fit under the header. Refused: a non-empty value past the last header column, and a row with
+    fewer fields than the header (no separators for the rest) that has a value after 单位名称 — which column was
+    left out cannot be known, so the value may sit under the wrong header. Read: trailing empty fields (Excel and
+    WPS write every column: ``乙局,,``) and a short row that stops at its 单位名称 (``乙局``)."""
+    filled, columns = _width(row), len(header)
+    labels = "、".join(h.strip() or "（空）" for h in header)
+    if filled > columns:
+        extra = next(v.strip() for v in row[columns:] if v.strip())
+        raise RosterError(path, f"第 {line} 行有 {filled} 栏，表头只有 {columns} 栏（{labels}），"
+                                f"多出的“{shown_name(limits.shown(extra, 40))}”不知属于哪一栏",
+                          "请在 Excel 或 WPS 中打开名单，把该行的每个值放到表头对应的列下（多出的内容删去或给该列加上表头），"
+                          "然后重新保存")
+    unlabelled = next((col for col in range(min(filled, columns)) if not header[col].strip() and row[col].strip()), None)
+    if unlabelled is not None:
+        raise RosterError(path, f"第 {line} 行第 {unlabelled + 1} 栏的“{shown_name(limits.shown(row[unlabelled].strip(), 40))}”"
+                                f"上方表头是空的（表头为：{labels}），不知属于哪一栏",
+                          "请在 Excel 或 WPS 中给该列写上表头，或删去该列的内容，然后重新保存")
+    if len(row) < columns and filled > name_col + 1:
+        raise RosterError(path, f"第 {line} 行有 {len(row)} 栏，表头有 {columns} 栏（{labels}），"
+                                "无法确定该行缺的是哪一栏，值可能落在错误的列下",
+                          "请在 Excel 或 WPS 中打开名单，把该行的每个值放到表头对应的列下（没有的内容留空），"
+                          "然后另存为“CSV UTF-8（逗号分隔）”或 .xlsx")
+
+
 def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
     start = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
     if start is None:
@@ -131,6 +161,7 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
                           "请在名单首行写表头“单位名称”，可选“统一社会信用代码”“层级”“联系人”“联系电话”")
     code_col, level_col = _column(header, CODE_HEADERS), _column(header, LEVEL_HEADERS)
     contact_col, phone_col = _column(header, CONTACT_HEADERS), _column(header, PHONE_HEADERS)
+    width = _width(header)
     units: list[RosterUnit] = []
     seen: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -142,6 +173,7 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
         name = get(name_col)
         if name is None:
             continue
+        _check_shape(path, i, header[:width], name_col, row)
         for label, text in (("单位名称", name), ("联系人", get(contact_col)), ("联系电话", get(phone_col))):
             _check_text(path, i, label, text)
         key = normalize_name(name)

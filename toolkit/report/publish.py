@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.atomic import write_atomically
-from toolkit.core.coverage import NAME_LABEL, STATUS_LABEL, STATUS_SHEET, Coverage, coverage_of
+from toolkit.core.coverage import Coverage
 from toolkit.report.content import build_document, read_narrative
 from toolkit.report.model import ReportDocument
 from validators.findings import FileReport, Finding
@@ -35,37 +35,15 @@ class ReportResult:
     coverage: Coverage | None = None  # a summary's units in and out of the figures
 
 
-COVERAGE_ROWS = 100_000  # rows of 报送情况 read at most (a summary of that many units is far beyond any district)
-_HEADER_SEARCH = 10
-
-
 def read_coverage(path: Path) -> Coverage | None:
     """The units a summary workbook's figures cover, from its 报送情况 sheet; None for a unit's own workbook."""
-    from openpyxl import load_workbook
+    from toolkit.core.errors import NianbaoError
+    from toolkit.workbook.provenance import read_coverage as from_status_sheet
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # the workbook was read and validated already; no sheet to read is no coverage
+        return from_status_sheet(path)
+    except NianbaoError:  # the workbook was read and validated already; no sheet to read is no coverage
         return None
-    try:
-        if STATUS_SHEET not in wb.sheetnames:
-            return None
-        rows = wb[STATUS_SHEET].iter_rows(values_only=True, max_row=COVERAGE_ROWS + _HEADER_SEARCH)
-        name_col = status_col = None
-        found: list[tuple[str, str]] = []
-        for number, row in enumerate(rows, start=1):
-            texts = ["" if x is None else str(x).strip() for x in row]
-            if name_col is None:
-                if NAME_LABEL in texts and STATUS_LABEL in texts:
-                    name_col, status_col = texts.index(NAME_LABEL), texts.index(STATUS_LABEL)
-                elif number >= _HEADER_SEARCH:
-                    return None
-                continue
-            if max(name_col, status_col) < len(texts) and texts[name_col]:
-                found.append((texts[name_col], texts[status_col]))
-        return coverage_of(found) if name_col is not None else None
-    finally:
-        wb.close()
 
 
 def render(doc: ReportDocument, output: Path) -> Path:

@@ -1,4 +1,5 @@
-"""The provenance a summary workbook carries: its 汇总明细 sheet, one column per summed unit, one row per input cell.
+"""The provenance a summary workbook carries: its 汇总明细 sheet, one column per summed unit, one row per input cell,
+and its 报送情况 sheet, which units the figures cover and which were left out (``read_coverage``).
 
 ``nianbao consolidate`` writes it (toolkit/district/workbook.py); ``read_detail`` reads it back so the
 summary's tables can be checked against the sum of its units (``validators.rules_summary``) and a
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.core import cells, spec
+from toolkit.core.coverage import NAME_LABEL, STATUS_LABEL, STATUS_SHEET, Coverage, coverage_of
 from toolkit.core.errors import NianbaoError
 from toolkit.core.model import Value
 
@@ -64,28 +66,70 @@ class Detail:
         return sum_or_none([r.values.get(key) if key not in r.unreadable else None for r in self.rows])
 
 
+def _sheet_rows(path: Path, sheet: str) -> dict[int, dict[int, object]] | None:
+    """The cells of ``sheet`` by row and column (1-based); ``None`` when the workbook has no such sheet."""
+    from toolkit.workbook.read import Package, Sheet, _shared_strings, _xml, open_workbook
+
+    zf, _ = open_workbook(path)
+    with zf:
+        pkg = Package(zf, path)
+        if sheet not in pkg.sheets:
+            return None
+        strings = _shared_strings(zf, pkg, path)
+        try:
+            found = Sheet(_xml(zf, pkg.sheets[sheet], path), strings, pkg.sheets[sheet], path).cells
+        except (KeyError, IndexError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+            raise NianbaoError(path, f"工作表“{sheet}”无法读取", "请用 nianbao consolidate 重新生成汇总表") from exc
+    by_row: dict[int, dict[int, object]] = {}
+    for ref, cell in found.items():
+        row, col = cells.rowcol(ref)
+        by_row.setdefault(row, {})[col] = cell
+    return by_row
+
+
+STATUS_HEADER_ROWS = 10  # the header of 报送情况 (单位名称 … 状态) is looked for in its first rows
+
+
+def read_coverage(path: str | Path) -> Coverage | None:
+    """Which units a summary's figures cover, from its 报送情况 sheet; ``None`` for a unit's own workbook
+    (no such sheet, or no 单位名称/状态 header in its first rows).
+
+    Raises ``NianbaoError`` when the workbook itself cannot be read (the caller has read it already).
+    """
+    from toolkit.workbook.read import text_of
+
+    by_row = _sheet_rows(Path(path), STATUS_SHEET)
+    if by_row is None:
+        return None
+    header = None
+    for row in sorted(by_row):
+        if row > STATUS_HEADER_ROWS:
+            break
+        texts = {text_of(c): col for col, c in sorted(by_row[row].items(), reverse=True)}  # first column wins
+        if NAME_LABEL in texts and STATUS_LABEL in texts:
+            header = (row, texts[NAME_LABEL], texts[STATUS_LABEL])
+            break
+    if header is None:
+        return None
+    start, name_col, status_col = header
+    found = []
+    for row in sorted(r for r in by_row if r > start):
+        name = text_of(by_row[row].get(name_col))
+        if name:
+            found.append((name, text_of(by_row[row].get(status_col)) or ""))
+    return coverage_of(found)
+
+
 def read_detail(path: str | Path) -> Detail | None:
     """The 汇总明细 of the workbook at ``path``; ``None`` when it has none (not a summary this toolkit wrote).
 
     Raises ``NianbaoError`` when the workbook itself cannot be read (the caller has read it already).
     """
-    from toolkit.workbook.read import Package, Sheet, _shared_strings, _xml, number_or_none, open_workbook, text_of
+    from toolkit.workbook.read import number_or_none, text_of
 
-    p = Path(path)
-    zf, _ = open_workbook(p)
-    with zf:
-        pkg = Package(zf, p)
-        if DETAIL_SHEET not in pkg.sheets:
-            return None
-        strings = _shared_strings(zf, pkg, p)
-        try:
-            found = Sheet(_xml(zf, pkg.sheets[DETAIL_SHEET], p), strings, pkg.sheets[DETAIL_SHEET], p).cells
-        except (KeyError, IndexError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-            raise NianbaoError(p, f"工作表“{DETAIL_SHEET}”无法读取", "请用 nianbao consolidate 重新生成汇总表") from exc
-    by_row: dict[int, dict[int, object]] = {}
-    for ref, cell in found.items():
-        row, col = cells.rowcol(ref)
-        by_row.setdefault(row, {})[col] = cell
+    by_row = _sheet_rows(Path(path), DETAIL_SHEET)
+    if by_row is None:
+        return None
     headings = _key_of_heading()
     key_rows: dict[int, str] = {}  # row → input cell key, found by the label in any column
     for row, line in by_row.items():

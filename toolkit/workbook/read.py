@@ -29,6 +29,7 @@ from toolkit.core.errors import (
     SheetMissingError,
     TemplateVersionError,
     UnsupportedFormatError,
+    ZipOfWorkbooksError,
 )
 from toolkit.core.model import AnnualReport, BadCell, Integrity, Note, Value, complete_totals
 
@@ -95,7 +96,21 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
         raise CorruptFileError(p, "文件已损坏或不是 Excel 工作簿", "请重新保存或重新发送原文件")
     if zf is None:
         raise CorruptFileError(p, "文件已损坏（压缩结构不完整）", "请重新保存或重新发送原文件")
+    held = _workbooks_inside(zf)
+    if held:
+        raise ZipOfWorkbooksError(p, f"这是一个压缩包（.zip），其中有 {held} 个工作簿或压缩包，它本身不是 Excel 工作簿",
+                                  "审核（validate）逐个检查工作簿：请先解压，再审核解压出的 .xlsx 文件；"
+                                  "汇总（consolidate）可以直接读取这个压缩包")
     raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
+
+
+_HELD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".zip")
+
+
+def _workbooks_inside(zf: zipfile.ZipFile) -> int:
+    """How many members of a zip that is not a workbook package look like workbooks (or zips of them)."""
+    return sum(not info.is_dir() and info.filename.lower().endswith(_HELD_SUFFIXES)
+               and not info.filename.startswith("__MACOSX/") for info in zf.infolist())
 
 
 def _check_unique_parts(zf: zipfile.ZipFile, path: Path) -> None:
@@ -509,7 +524,11 @@ def read_workbook(path: str | Path) -> AnnualReport:
         sheet, ref = lay.info[f.key]
         cell = sheets[sheet].get(ref)
         text = _text(cell)
-        if f.kind in ("year", "count") and text is not None:
+        if f.kind != "version" and cell is not None and cell.formula is not None:
+            info[f.key] = None  # a formula's cached result (a HYPERLINK's 点我) is never taken as what the clerk typed
+            bad[f"info.{f.key}"] = BadCell(f"info.{f.key}", sheet, ref, "formula",
+                                           "公式" if cell.formula.startswith("<") else _shown(cell))
+        elif f.kind in ("year", "count") and text is not None:
             number = _decimal(text)
             if number is not None and number == number.to_integral_value() and number >= 0:
                 info[f.key] = int(number)

@@ -49,6 +49,7 @@ def main() -> None:
     edit("newer-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, "nianbao-2021.7"))
     edit("no-version.xlsx", lambda wb: wb[version_sheet].__setitem__(version_ref, None))
     inflated(good)
+    zip_of_workbooks(tmp)
     crypt = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if crypt:  # python make.py /path/to/python-with-msoffcrypto
         subprocess.run(
@@ -56,6 +57,14 @@ def main() -> None:
              "f.encrypt('nianbao', open(sys.argv[2],'wb'))", str(good), str(HERE / "encrypted.xlsx")],
             check=False,
         )
+
+
+def zip_of_workbooks(tmp: Path) -> None:
+    """A district's collection as a .zip (what consolidate reads): two workbooks and a folder entry, Chinese names."""
+    with zipfile.ZipFile(HERE / "workbooks.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("报送/", b"")
+        for seed, name in ((8, "示例区教育局"), (9, "示例区民政局")):
+            zf.write(write_workbook(tmp / f"{name}.xlsx", sample_report(seed, name)), f"报送/{name}.xlsx")
 
 
 def inflated(good: Path) -> None:

@@ -184,6 +184,8 @@ def _cases() -> list[Case]:
         Case("validation-missing", (drop_validation(T4),),
              [expect("template.validation_missing", k) for k in spec.INPUT_KEYS if k.startswith("t4.")]),
         Case("name-missing", (put_info("name", None),), [expect_info("info.name", "name")]),
+        Case("name-formula", (put_info("name", '=HYPERLINK("http://evil.example/x","点我")'),),
+             [expect_info("info.formula", "name")]),
         Case("year-text", (put_info("year", "二〇二五"),), [expect_info("info.year", "year")]),
         Case("year-mismatch", (), [expect_info("info.year_mismatch", "year")], options={"year": 2024}),
         Case("level", (put_info("level", "乡镇"),), [expect_info("info.level", "level")]),
@@ -229,6 +231,7 @@ UNUSABLE_RULES = {
     "moved-labels.xlsx": "template.labels_changed",
     "old-version.xlsx": "template.version",
     "inflated.xlsx": "file.too_large",
+    "workbooks.zip": "file.zip",
 }
 
 
