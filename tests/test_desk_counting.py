@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from tests.desk.support import Client, Server, init_desk, nianbao, workbook, write_roster
+from tests.desk.support import Client, nianbao, served_desk, workbook
 from toolkit.core import cells
 
 UNITS = ["示例区发改局", "示例区民政局", "示例区科技局", "示例区审计局", "示例区教育局/体育局", "示例区教育局_体育局",
@@ -22,11 +22,8 @@ UNITS = ["示例区发改局", "示例区民政局", "示例区科技局", "示�
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    home = tmp_path_factory.mktemp("counting")
-    links = init_desk(home / "收报", write_roster(home / "名单.csv", UNITS), deadline="2099-01-31")
-    server = Server(home / "收报", workers=1).start()
-    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
-    assert server.stop() == 0
+    with served_desk(tmp_path_factory.mktemp("counting"), UNITS) as served:
+        yield served
 
 
 def unit_id(staff: Client, name: str) -> int:

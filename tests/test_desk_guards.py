@@ -11,18 +11,15 @@ import urllib.request
 import pytest
 from openpyxl import load_workbook
 
-from tests.desk.support import PASSWORD, Client, Server, init_desk, workbook, write_roster
+from tests.desk.support import PASSWORD, Client, served_desk, workbook
 
 UNITS = ["示例区水利局", "示例区教育局"]
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    home = tmp_path_factory.mktemp("guards")
-    links = init_desk(home / "收报", write_roster(home / "名单.csv", UNITS), deadline="2099-01-31")
-    server = Server(home / "收报", workers=1).start()
-    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
-    assert server.stop() == 0
+    with served_desk(tmp_path_factory.mktemp("guards"), UNITS) as served:
+        yield served
 
 
 def test_the_admin_refuses_a_weak_password(desk):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.desk.support import Client, Server, env, init_desk, workbook, write_roster
+from tests.desk.support import Client, Server, env, init_desk, served_desk, workbook, write_roster
 from tests.test_desk_server import broken_copy
 from toolkit.desk import states
 from toolkit.desk.status import HAS_ERRORS, NOT_REPORTED, PASSED, RETURNED, STATUSES, TO_EXPLAIN
@@ -60,11 +60,8 @@ UNITS = ["示例区教育局", "示例区民政局", "示例区司法局"]
 
 @pytest.fixture(scope="module")
 def season(tmp_path_factory):
-    home = tmp_path_factory.mktemp("season")
-    links = init_desk(home / "收报", write_roster(home / "名单.csv", UNITS), deadline="2099-01-31")
-    server = Server(home / "收报", workers=1).start()
-    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
-    assert server.stop() == 0
+    with served_desk(tmp_path_factory.mktemp("season"), UNITS) as served:
+        yield served
 
 
 def unit_id(staff: Client, name: str) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.desk.support import Client, Server, init_desk, workbook, write_roster
+from tests.desk.support import Client, served_desk, workbook
 
 UNITS = ["示例区水利局", "示例区教育局", "示例区财政局"]
 DESK = Path(__file__).resolve().parent.parent / "toolkit" / "desk"
@@ -19,11 +19,8 @@ DESK = Path(__file__).resolve().parent.parent / "toolkit" / "desk"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    home = tmp_path_factory.mktemp("unitpage")
-    links = init_desk(home / "收报", write_roster(home / "名单.csv", UNITS), deadline="2099-01-31")
-    server = Server(home / "收报", workers=1).start()
-    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
-    assert server.stop() == 0
+    with served_desk(tmp_path_factory.mktemp("unitpage"), UNITS) as served:
+        yield served
 
 
 def headings(page: str) -> list[str]:

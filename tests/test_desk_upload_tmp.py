@@ -13,18 +13,15 @@ import uuid
 
 import pytest
 
-from tests.desk.support import Client, Server, init_desk, workbook, write_roster
+from tests.desk.support import Client, Server, init_desk, served_desk, workbook, write_roster
 
 UNITS = ["示例区水利局", "示例区教育局"]
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    home = tmp_path_factory.mktemp("uploadtmp")
-    links = init_desk(home / "收报", write_roster(home / "名单.csv", UNITS), deadline="2099-01-31")
-    server = Server(home / "收报", workers=1).start()
-    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
-    assert server.stop() == 0
+    with served_desk(tmp_path_factory.mktemp("uploadtmp"), UNITS) as served:
+        yield served
 
 
 def parts(home) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -130,6 +131,16 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)  # anything of its session left behind
         except ProcessLookupError:
             pass
+
+
+@contextlib.contextmanager
+def served_desk(home: Path, units: list[str], deadline: str = "2099-01-31"):
+    """A desk of ``units`` under ``home`` served by a real ``nianbao serve`` with one validation worker:
+    ``(home, server, {unit: its link's path})``; the server must stop cleanly at the end."""
+    links = init_desk(home / "收报", write_roster(home / "名单.csv", units), deadline=deadline)
+    server = Server(home / "收报", workers=1).start()
+    yield home, server, {n: "/u/" + link.split("/u/", 1)[1] for n, link in links.items()}
+    assert server.stop() == 0
 
 
 def multipart(field: str, filename: str, data: bytes, extra: dict[str, str] | None = None) -> tuple[bytes, str]:

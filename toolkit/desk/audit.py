@@ -35,6 +35,7 @@ DETAIL_LABELS = {
     "state": "状态", "run": "汇总编号", "outputs": "输出文件",  # summary
     "what": "下载内容", "sha256": "SHA-256",  # download
     "versions": "导出范围",  # export
+    "first": "首次生成",  # new_link: the unit had no link before
     "model": "设置项", "object": "对象", "changed": "修改的内容", "added": "新增",  # setting (the admin)
 }
 _EMPTY = "（空）"
