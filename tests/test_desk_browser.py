@@ -126,7 +126,9 @@ def test_staff_return_a_unit_which_corrects_it_and_staff_run_the_summary_and_dow
     unit_page.wait_for_selector("#status:has-text('已通过')")
     staff.goto(server.base + "/board/")
     # the report's 文字部分 chosen in the form (the demo's, as nianbao report --text reads it): no draft
+    assert staff.locator("#report-text-chosen").inner_text() == "未选择文件"
     staff.set_input_files("#report-text", str(Path(__file__).resolve().parents[1] / "demo" / "data" / "示例区文字部分.md"))
+    assert staff.locator("#report-text-chosen").inner_text() == "示例区文字部分.md"
     staff.get_by_role("button", name="生成汇总表和年报").click()
     staff.wait_for_selector("tr.run[data-state='完成']", timeout=240_000)
     run = staff.locator("tr.run").first

@@ -9,13 +9,13 @@ document.addEventListener("DOMContentLoaded", function () {
       button.textContent = "已复制";
     });
   });
-  // the upload box: the chosen file's name beside the 选择文件 button (text, never markup)
-  var picker = document.getElementById("file"), chosen = document.getElementById("chosen");
-  if (picker && chosen) {
+  // each file picker (the page's own, in Chinese): the chosen file's name beside its 选择文件 button (text, never markup)
+  document.querySelectorAll("label.picker").forEach(function (label) {
+    var picker = label.querySelector("input[type=file]"), chosen = label.querySelector(".chosen");
     var show = function () { chosen.textContent = picker.files.length ? picker.files[0].name : "未选择文件"; };
     picker.addEventListener("change", show);
     show();
-  }
+  });
   // a summary run in progress: the board shows its progress by reloading itself every two seconds
   if (document.querySelector("[data-running]")) {
     setTimeout(function () { window.location.reload(); }, 2000);
