@@ -210,5 +210,11 @@ def test_the_workbook_contact_reaches_the_board_as_typed_on_either_database(db, 
         staff = Client(server.base)
         staff.login()
         assert "<td>王五</td><td>12345678</td>" in staff.get("/board/")[2].decode()
+        report.info["contact"] = None  # a blank 联系人 (JSON null in the stored figures) is blank, never “null”
+        wb = write_workbook(tmp_path / "2" / f"{PASSING}.xlsx", report)
+        assert Client(server.base).upload("/u/" + link.split("/u/", 1)[1], wb.name, wb.read_bytes())[0] == 200
+        board = staff.get("/board/")[2].decode()
+        assert "<td></td><td>12345678</td>" in board and "null" not in board
+        assert "null" not in staff.get("/board/remind.csv")[2].decode("utf-8-sig")
     finally:
         assert server.stop() == 0

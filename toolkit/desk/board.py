@@ -42,7 +42,8 @@ class Row:
         """Whom to call, by ``consolidate``'s rule: the roster's 联系人/联系电话, else the latest workbook's 基本信息."""
         info = None
         if self.latest is not None and own_workbook(self.unit, self.latest):
-            info = {"contact": getattr(self.latest, "info_contact", None), "phone": getattr(self.latest, "info_phone", None)}
+            agency = getattr(self.latest, "info_agency", None)
+            info = agency if isinstance(agency, dict) else None
         return choose_contact(self.unit.contact, self.unit.phone, info)
 
     def record(self) -> dict:
@@ -109,8 +110,8 @@ def deadline_sentence(desk: Desk) -> str:
 
 def latest_versions(unit: Unit | None = None) -> dict[int, Version]:
     """The latest version of every unit (or of ``unit``) that has one (figures and findings not loaded; the workbook's 基本信息
-    联系人 and 联系电话 as ``info_contact`` and ``info_phone``, as text)."""
-    from django.db.models.fields.json import KT
+    as ``info_agency``, decoded JSON: a blank 联系人 is None, never the text “null” SQLite's ``->>`` would give)."""
+    from django.db.models.fields.json import KeyTransform
 
     counting = Version.objects.filter(withdrawn_at__isnull=True)
     if unit is not None:
@@ -119,8 +120,7 @@ def latest_versions(unit: Unit | None = None) -> dict[int, Version]:
     if not numbers:
         return {}
     latest = {}
-    visible = counting.defer("findings", "figures").annotate(info_contact=KT("figures__agency__contact"),
-                                                            info_phone=KT("figures__agency__phone"))
+    visible = counting.defer("findings", "figures").annotate(info_agency=KeyTransform("agency", "figures"))
     for v in visible.filter(number__in=set(numbers.values())):
         if numbers.get(v.unit_id) == v.number:
             latest[v.unit_id] = v
