@@ -169,6 +169,29 @@ def test_a_unit_added_in_the_admin_gets_its_link_at_once(desk):
     assert "重新生成填报链接（旧链接立即失效）" in unit_page and 'id="no-link"' not in unit_page
 
 
+def test_the_admin_refuses_a_unit_the_roster_rules_would_count_twice(desk):
+    """A name that differs from another unit's only by an invisible character or width, or another unit's 统一社会信用代码,
+    is refused in the form (it would stop every summary); the summary run still works afterwards."""
+    home, _, _, staff = desk
+    before = read_links(home / "收报")
+    staff.get("/admin/desk/unit/add/")
+    for fields, words in (({"name": f"示例区\u200b{PASSING[3:]}"}, f"已有单位“{PASSING}”"),
+                          ({"name": "示例区甲局　"}, f"已有单位“{PASSING}”"),
+                          ({"name": "\u200b"}, "单位名称不能为空")):
+        status, _, body = staff.post_form("/admin/desk/unit/add/", {
+            "credit_code": "", "level": "部门", "contact": "", "phone": "", "email": "", "line": "9", "_save": "保存", **fields})
+        assert status == 200 and words in body.decode(), body.decode()[body.decode().find("errorlist"):][:300]
+    code = "11350500MB0000077A"
+    first = {"name": "示例区码一局", "credit_code": code, "level": "部门", "contact": "", "phone": "", "email": "", "line": "9",
+             "_save": "保存"}
+    assert staff.post_form("/admin/desk/unit/add/", first)[0] == 302
+    status, _, body = staff.post_form("/admin/desk/unit/add/", {**first, "name": "示例区码二局", "credit_code": code.lower()})
+    assert status == 200 and "已是单位“示例区码一局”的代码" in body.decode()
+    assert set(read_links(home / "收报")) - set(before) == {"示例区码一局"}
+    assert nianbao("desk", "summary", str(home / "收报"), "-o", str(home / "码" / "汇总.xlsx"),
+                   "--allow-errors").returncode in (0, 1)
+
+
 def test_a_unit_added_without_a_link_is_offered_its_first_link_without_old_link_words(desk):
     home, server, _, staff = desk
     # a unit the admin added before it made links: a hash nobody holds, and the audit event of its adding

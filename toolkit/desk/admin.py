@@ -51,8 +51,45 @@ class DeskAdmin(admin.ModelAdmin):
         return False
 
 
+class UnitForm(forms.ModelForm):
+    """A unit is matched as a roster row is (``consolidate --roster``'s rules): a name or 统一社会信用代码 that another
+    unit already has, once invisible characters and full/half width are set aside, would stop every summary."""
+
+    class Meta:
+        model = Unit
+        fields = "__all__"
+
+    def _others(self):
+        return Unit.objects.exclude(pk=self.instance.pk) if self.instance.pk else Unit.objects.all()
+
+    def clean_name(self) -> str:
+        from toolkit.district.roster import normalize_name
+
+        name = (self.cleaned_data.get("name") or "").strip()
+        key = normalize_name(name)
+        if not key:
+            raise forms.ValidationError("单位名称不能为空（也不能只有空格或看不见的字符）")
+        same = next((u.name for u in self._others().only("name") if normalize_name(u.name) == key), None)
+        if same is not None:
+            raise forms.ValidationError(f"已有单位“{same}”，与“{name}”是同一个名称（只差空格、全角半角或看不见的字符）："
+                                        "一个单位只能有一条，请修改那一条，不要再增加")
+        return name
+
+    def clean_credit_code(self) -> str:
+        from toolkit.district.roster import normalize_code
+
+        code = (self.cleaned_data.get("credit_code") or "").strip()
+        if code:
+            same = next((u.name for u in self._others().exclude(credit_code="").only("name", "credit_code")
+                         if normalize_code(u.credit_code) == normalize_code(code)), None)
+            if same is not None:
+                raise forms.ValidationError(f"统一社会信用代码“{code}”已是单位“{same}”的代码：请核对，一个单位只能有一条")
+        return code
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    form = UnitForm
     list_display = ("name", "contact", "phone", "email", "credit_code", "level")
     search_fields = ("name", "contact", "phone")
 

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from toolkit.core.errors import NianbaoError
+
 REPORT_SUFFIXES = (".docx", ".pdf")
 
 
@@ -69,9 +71,12 @@ def run_job(run_id: int) -> None:
                 SummaryRun.objects.filter(pk=run.pk).update(done=run.total - (1 if suffix == ".docx" else 0))
         run.outputs = {label: {"file": Path(p).name, "sha256": storage.sha256_file(Path(p))} for label, p in outputs.items()}
         run.state, run.message, run.done = "完成", message, run.total
-    except Exception as exc:  # the board shows it; the folder keeps what was written
+    except NianbaoError as exc:  # a reason in the user's words (the roster's, a file's): the board shows it
         run.state = "失败"
-        run.message = f"汇总未完成（{type(exc).__name__}）。请查看收报文件夹中的 runs 目录，或在命令行运行 nianbao desk summary"
+        run.message = f"汇总未完成：{exc.problem}。{exc.fix}"
+    except Exception:  # the board shows it; the folder keeps what was written
+        run.state = "失败"
+        run.message = "汇总未完成（程序出错）。请把收报文件夹中的 runs 目录交给技术人员，由其在命令行运行 nianbao desk summary 查看原因"
     run.finished_at = timezone.now()
     run.save()
     audit.record("后台汇总", "summary", None, state=run.state, run=run.pk,
