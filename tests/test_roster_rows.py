@@ -96,3 +96,51 @@ def test_value_under_an_empty_header_cell_is_refused(tmp_path):
     with pytest.raises(RosterError) as refused:
         read_roster(roster)
     assert "第 3 行第 2 栏的“已撤并”上方表头是空的" in refused.value.message
+
+
+def _without_dimension(path: Path, dimension: str | None) -> Path:
+    """The same .xlsx with its sheet's <dimension> removed (``None``) or set to ``dimension``, as other writers leave it."""
+    import re
+    import zipfile
+
+    out = path.with_name(f"{path.stem}-{dimension or 'none'}.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode("utf-8")
+                text = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>' if dimension else "", text)
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize("dimension", [None, "A1"])
+def test_an_xlsx_roster_is_read_whole_whatever_its_stored_dimension_says(tmp_path, dimension):
+    """Cells of an .xlsx have addresses: a row with blank trailing cells is not ambiguous, and a missing or wrong
+    <dimension> (A1) does not hide rows."""
+    wb = openpyxl.Workbook()
+    for row in (["单位名称", "统一社会信用代码", "层级", "联系人"], ["甲局", "11350500MB0000001A", "部门", "张三"],
+                ["乙局", "11350500MB0000002B"], ["丙局"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "名单.xlsx")
+    units = read_roster(_without_dimension(tmp_path / "名单.xlsx", dimension))
+    assert [(u.name, u.credit_code, u.level) for u in units] == [
+        ("甲局", "11350500MB0000001A", "部门"), ("乙局", "11350500MB0000002B", None), ("丙局", None, None)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_row_without_its_unit_name_is_refused_not_dropped(tmp_path, suffix):
+    rows = [["单位名称", "统一社会信用代码", "层级", "联系人"], ["甲局", "", "部门", ""], ["", "", "", ""],
+            ["", "11350500MB0000099Z", "部门", "王五"]]
+    path = tmp_path / f"名单{suffix}"
+    if suffix == ".csv":
+        path.write_text("".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append([v or None for v in row])
+        wb.save(path)
+    with pytest.raises(RosterError) as refused:
+        read_roster(path)
+    assert "第 4 行没有单位名称" in refused.value.message and "11350500MB0000099Z" in refused.value.message

@@ -95,9 +95,12 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         raise RosterError(path, "无法打开（文件损坏、加密或不是 .xlsx）", "请重新保存名单后再试") from exc
     try:
         ws = wb.worksheets[0]
-        return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        ws.reset_dimensions()  # the stored <dimension> may be missing or wrong (A1): read every row there is
+        rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
+    width = max((len(row) for row in rows), default=0)  # cells have addresses: a short row only lacks empty cells
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def _check_text(path: Path, row: int, label: str, text: str | None) -> None:
@@ -172,6 +175,10 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
 
         name = get(name_col)
         if name is None:
+            other = next((v.strip() for v in row if v.strip()), None)
+            if other is not None:  # a unit without its name would never be chased nor counted: say so
+                raise RosterError(path, f"第 {i} 行没有单位名称，却填了“{shown_name(limits.shown(other, 40))}”",
+                                  "请在 Excel 或 WPS 中补上该行的单位名称（或删去该行），然后重新保存")
             continue
         _check_shape(path, i, header[:width], name_col, row)
         for label, text in (("单位名称", name), ("联系人", get(contact_col)), ("联系电话", get(phone_col))):
