@@ -139,6 +139,7 @@ def test_the_report_takes_its_text_from_the_file_given_with_the_run_and_is_then_
 @pytest.mark.parametrize(("name", "data", "says"), [
     ("文字部分.pdf", b"%PDF-1.4", "不是 .txt 或 .md 文本文件"),
     ("文字部分.md", "一、总体情况\n正文".encode("gb18030"), "不是 UTF-8 编码"),
+    ("文字部分.md", b"PK\x03\x04" + bytes(200), "是 Word/WPS 文档或压缩包，不是纯文本"),
     ("文字部分.txt", "前言在标题之前\n一、总体情况\n正文".encode(), "在第一个部分标题之前"),
     ("文字部分.txt", b"x" * ((1 << 20) + 1), "超过 1 MiB"),
 ])
@@ -151,6 +152,7 @@ def test_an_unusable_text_file_starts_no_run_and_says_why(filled, name, data, sa
     page = staff.get("/board/")[2].decode()
     problem = re.search(r'<p class="problem" id="summary-problem">(.*?)</p>', page, flags=re.S).group(1)
     assert says in problem and "未生成汇总" in problem and name in problem, problem
+    assert "：文字部分文件" not in problem, problem  # said once
     assert page.count('<tr class="run"') == before
 
 

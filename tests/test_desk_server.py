@@ -172,6 +172,12 @@ def test_an_upload_past_the_limit_is_refused_before_it_is_read(desk):
     answer = raw_post(desk["server"].port, link + "?format=json", body, ctype)
     assert answer.startswith("HTTP/1.1 413") and "文件过大" in answer and "application/json" in answer  # JSON for the JSON API
     assert not list((desk["folder"] / "tmp").glob("upload-*"))  # the partial upload is gone
+    # the staff's 文字部分 form: the refusal speaks of the text file, not of a unit's workbook
+    with socket.create_connection(("127.0.0.1", desk["server"].port), timeout=30) as s:
+        s.sendall((f"POST /board/summary HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                   f"Content-Length: {UPLOAD_BYTES * 2}\r\n\r\n").encode() + b"--x\r\n")
+        answer = s.recv(65536).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 413") and "年报文字部分" in answer and ".xlsx 工作簿" not in answer
 
 
 def raw_post(port: int, path: str, body: bytes, ctype: str) -> str:

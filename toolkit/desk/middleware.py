@@ -33,7 +33,8 @@ def too_large(request) -> HttpResponse:
     if wants_json(request):
         response = refusal(request, 413, "文件过大", f"上传的文件超过 {limit} MB 的上限，请确认上传的是填好的年报工作簿（.xlsx）")
     else:
-        body = render_to_string("desk/too_large.html", {"limit_mb": limit})
+        staff = request.path.startswith("/board/")  # the staff's forms take a text file, not a unit's workbook
+        body = render_to_string("desk/too_large.html", {"limit_mb": limit, "staff": staff})
         response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
     response["Connection"] = "close"
     return response

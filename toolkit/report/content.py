@@ -344,10 +344,14 @@ def narrative_text(data: bytes, path: Path | None = None) -> Narrative:
     ``read_narrative`` does; ``path`` names it in messages."""
     if len(data) > NARRATIVE_BYTES:
         raise NarrativeError(path, f"文字部分文件超过 {NARRATIVE_BYTES >> 20} MiB", "请只放一、五、六部分的文字")
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # a .docx/.zip, an old .doc/.wps
+        raise NarrativeError(path, "是 Word/WPS 文档或压缩包，不是纯文本" if path else "文字部分是 Word/WPS 文档或压缩包，不是纯文本",
+                             "请在 Word 或 WPS 中“另存为”纯文本（.txt），编码选 UTF-8") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise NarrativeError(path, "文字部分文件不是 UTF-8 编码", "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
+        raise NarrativeError(path, "不是 UTF-8 编码" if path else "文字部分不是 UTF-8 编码",
+                             "请在记事本或 WPS 中“另存为”UTF-8 编码的文本文件") from None
     from toolkit.core.names import first_control
 
     bad = first_control(text)  # issue 23: a NUL, ESC or VT would reach the .docx (unwritable) and the .html/.md as is
