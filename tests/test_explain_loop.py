@@ -122,6 +122,22 @@ def test_the_chinese_rule_title_typed_as_rule_id_explains_the_warning(tmp_path):
     assert "提示（已说明）" in nianbao("validate", copy).stdout
 
 
+def test_a_rule_id_and_cell_typed_in_capitals_or_full_width_still_explain_the_warning(tmp_path):
+    """A clerk's IME types ＣＥＬＬ．ｍｏｎｅｙ＿ｐｒｅｃｉｓｉｏｎ or Ｂ１５, or capitalises the id: the same rule and cell."""
+    copy = annotated(warned_workbook(tmp_path / "审核局.xlsx"), tmp_path / "out")
+    _, ref = fees_ref()
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in ref)  # B15 → Ｂ１５
+    wb = openpyxl.load_workbook(copy)
+    ws = wb[spec.NOTES_SHEET]
+    row = explain.note_row(0)
+    ws.cell(row=row, column=1).value = " Cell.Money_Precision "
+    ws.cell(row=row, column=3).value = wide
+    ws.cell(row=row, column=explain.NOTE_COLUMN).value = EXPLANATION
+    wb.save(copy)
+    [after] = findings(copy)
+    assert after["explained"] is True
+
+
 def test_a_clerks_rows_are_never_changed_and_the_new_row_goes_below_them(tmp_path):
     ref = fees_ref()[1]
     clerk = [("cell.money_precision", "", ref.lower(), "太短"),  # matches the warning, 说明 too short: highlighted

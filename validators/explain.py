@@ -24,6 +24,7 @@ the warning's cell (``$`` and case ignored) and its 工作表 is the warning's s
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -68,7 +69,8 @@ def _titles() -> dict[str, str]:
 
 
 def _clean(text: object) -> str:
-    return "".join(str(text or "").split())
+    """As typed, but for spaces and width (NFKC: a full-width ＢＩＯ or （ is the half-width one)."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
 
 
 def normalize_cell(ref: object) -> str:
@@ -78,7 +80,7 @@ def normalize_cell(ref: object) -> str:
 def rule_named(text: object, rule_id: str) -> bool:
     """Whether ``text`` (a clerk's 规则编号) names ``rule_id``: the id itself or its Chinese title."""
     name = _clean(text)
-    return bool(name) and (name == rule_id or name == _clean(_titles().get(rule_id, "")))
+    return bool(name) and (name.lower() == rule_id.lower() or name == _clean(_titles().get(rule_id, "")))
 
 
 def note_matches(row: NoteRow, finding: Finding) -> bool:
