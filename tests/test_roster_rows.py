@@ -144,3 +144,13 @@ def test_a_row_without_its_unit_name_is_refused_not_dropped(tmp_path, suffix):
     with pytest.raises(RosterError) as refused:
         read_roster(path)
     assert "第 4 行没有单位名称" in refused.value.message and "11350500MB0000099Z" in refused.value.message
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_roster_separated_by_semicolons_or_tabs_is_refused_for_its_separator(tmp_path, separator):
+    path = tmp_path / "名单.csv"
+    path.write_text(separator.join(["单位名称", "统一社会信用代码", "层级"]) + "\n" + separator.join(["甲局", "", "部门"]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(RosterError) as refused:
+        read_roster(path)
+    assert "而不是英文逗号" in refused.value.message and "逗号分隔" in refused.value.message

@@ -160,6 +160,12 @@ def _units(path: Path, rows: list[list[str]]) -> list[RosterUnit]:
     header = rows[start]
     name_col = _column(header, NAME_HEADERS)
     if name_col is None:
+        first = "".join(header)
+        separator = next((sep for sep in (";", "\t", "；", "|") if sep in first and any(n in first for n in NAME_HEADERS)), None)
+        if separator is not None:
+            shown = {"\t": "制表符"}.get(separator, f"“{separator}”")
+            raise RosterError(path, f"各栏之间用的是{shown}而不是英文逗号，读不出“单位名称”列（首行为：{limits.shown(first, 60)}）",
+                              "请在 Excel 或 WPS 中打开名单，另存为“CSV UTF-8（逗号分隔）”或 .xlsx")
         raise RosterError(path, f"首行没有“单位名称”列（首行为：{'、'.join(h for h in header if h) or '空白'}）",
                           "请在名单首行写表头“单位名称”，可选“统一社会信用代码”“层级”“联系人”“联系电话”")
     code_col, level_col = _column(header, CODE_HEADERS), _column(header, LEVEL_HEADERS)
