@@ -282,3 +282,22 @@ def test_validate_of_a_zip_of_workbooks_says_to_unpack_or_consolidate(tmp_path):
     assert "file.zip" in out and "file.corrupt" not in out and "缺少工作簿结构" not in out
     assert "“latest.zip”" in out and "这是一个压缩包（.zip），其中有 2 个工作簿或压缩包" in out
     assert "请先解压" in out and "汇总（consolidate）可以直接读取这个压缩包" in out
+
+
+def test_a_zip_without_workbooks_or_a_word_document_is_named_for_what_it_is(tmp_path):
+    """Not the generic 缺少工作簿结构: an empty zip, a zip of other files, a Word .docx handed in as .xlsx."""
+    import zipfile
+
+    from docx import Document
+
+    zipfile.ZipFile(tmp_path / "空.xlsx", "w").close()
+    with zipfile.ZipFile(tmp_path / "说明.zip", "w") as zf:
+        zf.writestr("填报说明.txt", "请按时报送")
+        zf.writestr("通知.txt", "通知")
+    Document().save(tmp_path / "年报.docx")
+    shutil.copy(tmp_path / "年报.docx", tmp_path / "年报.xlsx")
+    for name, says in (("空.xlsx", "这是一个空的压缩包，不是 Excel 工作簿"),
+                       ("说明.zip", "其中有 2 个文件，但没有 Excel 工作簿"),
+                       ("年报.xlsx", "这是 Word 文档（.docx），不是 Excel 工作簿")):
+        code, out, _ = invoke(tmp_path / name)
+        assert code == 1 and "file.corrupt" in out and says in out and "缺少工作簿结构" not in out, out

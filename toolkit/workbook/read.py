@@ -88,6 +88,8 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
     names = set(zf.namelist()) if zf is not None else set()
     if "mimetype" in names and b"opendocument" in _part(zf, "mimetype", p):
         raise UnsupportedFormatError(p, _LEGACY[".ods"], _SAVE_AS)
+    if "word/document.xml" in names and not any(n.startswith("xl/") for n in names):
+        raise CorruptFileError(p, "这是 Word 文档（.docx），不是 Excel 工作簿", "请提交填好的 .xlsx 年报模板，不是 Word 版的年报")
     if zf is not None and workbook_part(zf, p) is not None:
         return zf, data
     if suffix in _LEGACY:
@@ -101,6 +103,9 @@ def open_workbook(path: str | Path) -> tuple[zipfile.ZipFile, bytes]:
         raise ZipOfWorkbooksError(p, f"这是一个压缩包（.zip），其中有 {held} 个工作簿或压缩包，它本身不是 Excel 工作簿",
                                   "审核（validate）逐个检查工作簿：请先解压，再审核解压出的 .xlsx 文件；"
                                   "汇总（consolidate）可以直接读取这个压缩包")
+    if "[Content_Types].xml" not in names:  # not an Office file at all: say what it is
+        what = "空的压缩包" if not names else f"压缩包（.zip），其中有 {len(names)} 个文件，但没有 Excel 工作簿"
+        raise CorruptFileError(p, f"这是一个{what}，不是 Excel 工作簿", "请确认提交的是填好的 .xlsx 模板")
     raise CorruptFileError(p, "文件不是 Excel 工作簿（缺少工作簿结构）", "请确认提交的是填好的 .xlsx 模板")
 
 
