@@ -7,13 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.desk.support import Client, nianbao, served_desk, workbook
+from tests.desk.support import Client, nianbao, served_desk, unit_id, workbook
 from toolkit.core import cells
 
 UNITS = ["示例区发改局", "示例区民政局", "示例区科技局", "示例区审计局", "示例区教育局/体育局", "示例区教育局_体育局",
@@ -25,10 +24,6 @@ def desk(tmp_path_factory):
     with served_desk(tmp_path_factory.mktemp("counting"), UNITS) as served:
         yield served
 
-
-def unit_id(staff: Client, name: str) -> int:
-    board = staff.get("/board/")[2].decode()
-    return int(re.search(rf'<a href="/board/unit/(\d+)/">{re.escape(name)}</a>', board).group(1))
 
 
 def upload(client: Client, link: str, path) -> dict:

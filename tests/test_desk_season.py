@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.desk.support import Client, Server, env, init_desk, served_desk, workbook, write_roster
+from tests.desk.support import Client, Server, env, init_desk, served_desk, unit_id, workbook, write_roster
 from tests.test_desk_server import broken_copy
 from toolkit.desk import states
 from toolkit.desk.status import HAS_ERRORS, NOT_REPORTED, PASSED, RETURNED, STATUSES, TO_EXPLAIN
@@ -63,10 +63,6 @@ def season(tmp_path_factory):
     with served_desk(tmp_path_factory.mktemp("season"), UNITS) as served:
         yield served
 
-
-def unit_id(staff: Client, name: str) -> int:
-    board = staff.get("/board/")[2].decode()
-    return int(re.search(rf'<a href="/board/unit/(\d+)/">{name}</a>', board).group(1))
 
 
 def events(staff: Client, uid: int | None = None) -> list[tuple[str, str]]:

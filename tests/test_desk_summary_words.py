@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.desk.support import Client, Server, init_desk, nianbao, read_links
+from tests.desk.support import Client, Server, init_desk, nianbao, read_links, unit_id
 from tests.test_desk_server import postgres  # noqa: F401  (the session's PostgreSQL server)
 from toolkit.workbook.sample import sample_report
 from toolkit.workbook.write import write_workbook
@@ -61,9 +61,6 @@ def desk(tmp_path_factory):
     yield home, server, links, staff
     assert server.stop() == 0
 
-
-def unit_id(staff: Client, name: str) -> int:
-    return int(re.search(rf'<a href="/board/unit/(\d+)/">{re.escape(name)}</a>', staff.get("/board/")[2].decode()).group(1))
 
 
 def remind_csv(path: Path) -> dict[str, dict]:

@@ -143,6 +143,12 @@ def served_desk(home: Path, units: list[str], deadline: str = "2099-01-31"):
     assert server.stop() == 0
 
 
+def unit_id(staff: Client, name: str) -> int:
+    """The board's id of the unit ``name`` (from its link on the board)."""
+    board = staff.get("/board/")[2].decode()
+    return int(re.search(rf'<a href="/board/unit/(\d+)/">{re.escape(name)}</a>', board).group(1))
+
+
 def multipart(field: str, filename: str, data: bytes, extra: dict[str, str] | None = None) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = []
